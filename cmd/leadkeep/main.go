@@ -1,0 +1,355 @@
+// Command leadkeep is the one binary of Leadkeep: the console server and the
+// commands that administer its database. Wiring only: parse flags, open the
+// store, build the server, run.
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"leadkeep/store"
+	"leadkeep/web"
+)
+
+const usage = `leadkeep — leads where nothing is lost by accident
+
+Usage:
+  leadkeep serve [--addr 127.0.0.1:8080] [--demo] [--secure-cookies]
+  leadkeep workspace add --name NAME
+  leadkeep pool add --workspace W --name NAME
+  leadkeep user add --workspace W --email E --name N --role viewer|agent|manager|admin [--operator]
+                    (the password is read from standard input: one line, at least 10 characters)
+  leadkeep seed --workspace W --leads N
+
+Every command takes --db PATH (default ./leadkeep.db, or $LEADKEEP_DB).
+W is a workspace id or name. Commands that create something print its id last.
+`
+
+func main() {
+	err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	var u usageError
+	switch {
+	case errors.As(err, &u):
+		fmt.Fprintf(os.Stderr, "leadkeep: %v\n\n%s", err, usage)
+		os.Exit(2)
+	case err != nil:
+		fmt.Fprintf(os.Stderr, "leadkeep: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+type usageError struct{ msg string }
+
+func (u usageError) Error() string { return u.msg }
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	cmd, rest := args[0], args[1:]
+	if cmd == "workspace" || cmd == "pool" || cmd == "user" {
+		if len(rest) == 0 || rest[0] != "add" {
+			return usageError{fmt.Sprintf("%s: the only subcommand is %q", cmd, cmd+" add")}
+		}
+		cmd, rest = cmd+" add", rest[1:]
+	}
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	defaultDB := os.Getenv("LEADKEEP_DB")
+	if defaultDB == "" {
+		defaultDB = "./leadkeep.db"
+	}
+	dbPath := fs.String("db", defaultDB, "database file")
+	var c command
+	switch cmd {
+	case "serve":
+		c = newServe(fs)
+	case "workspace add":
+		c = newWorkspaceAdd(fs)
+	case "pool add":
+		c = newPoolAdd(fs)
+	case "user add":
+		c = newUserAdd(fs)
+	case "seed":
+		c = newSeed(fs)
+	default:
+		return usageError{fmt.Sprintf("unknown command %q", args[0])}
+	}
+	if err := fs.Parse(rest); err != nil {
+		return usageError{fmt.Sprintf("%s: %v", cmd, err)}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("%s: unexpected argument %q", cmd, fs.Arg(0))}
+	}
+	if err := c.check(); err != nil {
+		return usageError{fmt.Sprintf("%s: %v", cmd, err)}
+	}
+	st, err := store.Open(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return c.run(ctx, env{store: st, dbPath: *dbPath, stdin: stdin, stdout: stdout, stderr: stderr})
+}
+
+// command is one subcommand: flags bound at construction, checked, then run.
+type command interface {
+	check() error
+	run(ctx context.Context, e env) error
+}
+
+type env struct {
+	store          *store.Store
+	dbPath         string
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+// --- serve
+
+type serve struct {
+	addr          *string
+	demo          *bool
+	secureCookies *bool
+	idle          *time.Duration
+}
+
+func newServe(fs *flag.FlagSet) *serve {
+	return &serve{
+		addr:          fs.String("addr", "127.0.0.1:8080", "address to listen on"),
+		demo:          fs.Bool("demo", false, "seed a demo workspace into a new database"),
+		secureCookies: fs.Bool("secure-cookies", false, "mark cookies Secure (serve behind TLS)"),
+		idle:          fs.Duration("idle-timeout", 30*time.Minute, "sign out after this long idle"),
+	}
+}
+
+func (s *serve) check() error {
+	if _, _, err := net.SplitHostPort(*s.addr); err != nil {
+		return fmt.Errorf("--addr %q: %v", *s.addr, err)
+	}
+	return nil
+}
+
+func (s *serve) run(ctx context.Context, e env) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
+	secret, err := store.LoadSecret(e.dbPath)
+	if err != nil {
+		return err
+	}
+	var demoLogin string
+	if *s.demo {
+		if demoLogin, err = seedDemo(ctx, e.store); err != nil {
+			return err
+		}
+	}
+	handler := web.New(e.store, web.Config{
+		Secret:        secret,
+		SecureCookies: *s.secureCookies,
+		Sessions:      store.SessionLimits{Idle: *s.idle, Absolute: 12 * time.Hour},
+		Logger:        logger,
+	})
+	ln, err := net.Listen("tcp", *s.addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	fmt.Fprintf(e.stdout, "Leadkeep is running at http://%s\n", ln.Addr())
+	if demoLogin != "" {
+		fmt.Fprintln(e.stdout, demoLogin)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: finishing requests in flight")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx) // then run's deferred Close checkpoints and removes the WAL
+}
+
+// demo workspace
+const (
+	demoWorkspace = "Demo"
+	demoEmail     = "admin@demo.leadkeep.test"
+	demoLeads     = 2000
+)
+
+// seedDemo creates the Demo workspace, its people and 2,000 leads in a database that
+// does not have it yet, and returns the sign-in to print.
+func seedDemo(ctx context.Context, st *store.Store) (string, error) {
+	if _, err := st.FindWorkspace(ctx, demoWorkspace); err == nil {
+		return fmt.Sprintf("The demo workspace already exists; nothing was seeded.\nSign in as %s with the password printed when it was created (delete the database to start over).", demoEmail), nil
+	} else if store.ErrorCode(err) != store.ENotFound {
+		return "", err
+	}
+	ws, err := st.CreateWorkspace(ctx, demoWorkspace)
+	if err != nil {
+		return "", err
+	}
+	password := randomPassword()
+	people := []store.NewUser{
+		{Email: demoEmail, Name: "Dana Admin", Role: "admin", Password: password},
+		{Email: "sam@demo.leadkeep.test", Name: "Sam Rivera", Role: "manager", Password: randomPassword()},
+		{Email: "priya@demo.leadkeep.test", Name: "Priya Shah", Role: "agent", Password: randomPassword()},
+		{Email: "leo@demo.leadkeep.test", Name: "Leo Martin", Role: "agent", Password: randomPassword()},
+	}
+	for _, p := range people {
+		p.WorkspaceID = ws.ID
+		if _, err := st.CreateUser(ctx, p); err != nil {
+			return "", err
+		}
+	}
+	if _, err := st.Seed(ctx, ws.ID, demoLeads, store.SeedOptions{Extras: true}); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("Seeded the demo workspace with %d leads.\nSign in as %s with the password %s", demoLeads, demoEmail, password), nil
+}
+
+func randomPassword() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// --- workspace add, pool add
+
+type workspaceAdd struct{ name *string }
+
+func newWorkspaceAdd(fs *flag.FlagSet) *workspaceAdd {
+	return &workspaceAdd{name: fs.String("name", "", "the workspace's name (unique)")}
+}
+
+func (w *workspaceAdd) check() error { return required("--name", *w.name) }
+
+func (w *workspaceAdd) run(ctx context.Context, e env) error {
+	ws, err := e.store.CreateWorkspace(ctx, *w.name)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, ws.ID)
+	return nil
+}
+
+type poolAdd struct{ workspace, name *string }
+
+func newPoolAdd(fs *flag.FlagSet) *poolAdd {
+	return &poolAdd{workspace: fs.String("workspace", "", "workspace id or name"), name: fs.String("name", "", "the pool's name")}
+}
+
+func (p *poolAdd) check() error {
+	return errors.Join(required("--workspace", *p.workspace), required("--name", *p.name))
+}
+
+func (p *poolAdd) run(ctx context.Context, e env) error {
+	ws, err := e.store.FindWorkspace(ctx, *p.workspace)
+	if err != nil {
+		return err
+	}
+	pool, err := e.store.CreatePool(ctx, ws.ID, *p.name)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, pool.ID)
+	return nil
+}
+
+// --- user add
+
+type userAdd struct {
+	workspace, email, name, role *string
+	operator                     *bool
+}
+
+func newUserAdd(fs *flag.FlagSet) *userAdd {
+	return &userAdd{
+		workspace: fs.String("workspace", "", "workspace id or name"),
+		email:     fs.String("email", "", "sign-in e-mail"),
+		name:      fs.String("name", "", "full name"),
+		role:      fs.String("role", "", "viewer, agent, manager or admin"),
+		operator:  fs.Bool("operator", false, "platform operator (crosses workspaces)"),
+	}
+}
+
+func (u *userAdd) check() error {
+	return errors.Join(required("--workspace", *u.workspace), required("--email", *u.email),
+		required("--name", *u.name), required("--role", *u.role))
+}
+
+func (u *userAdd) run(ctx context.Context, e env) error {
+	ws, err := e.store.FindWorkspace(ctx, *u.workspace)
+	if err != nil {
+		return err
+	}
+	line, err := bufio.NewReader(e.stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("reading the password from standard input: %w", err)
+	}
+	password := strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
+	user, err := e.store.CreateUser(ctx, store.NewUser{WorkspaceID: ws.ID, Email: *u.email, Name: *u.name,
+		Role: *u.role, Operator: *u.operator, Password: password})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, user.ID)
+	return nil
+}
+
+// --- seed
+
+type seed struct {
+	workspace *string
+	leads     *int
+}
+
+func newSeed(fs *flag.FlagSet) *seed {
+	return &seed{workspace: fs.String("workspace", "", "workspace id or name"), leads: fs.Int("leads", 0, "how many leads")}
+}
+
+func (s *seed) check() error {
+	if *s.leads <= 0 {
+		return errors.Join(required("--workspace", *s.workspace), errors.New("--leads must be a positive number"))
+	}
+	return required("--workspace", *s.workspace)
+}
+
+func (s *seed) run(ctx context.Context, e env) error {
+	ws, err := e.store.FindWorkspace(ctx, *s.workspace)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	n, err := e.store.Seed(ctx, ws.ID, *s.leads, store.SeedOptions{})
+	if err != nil {
+		return fmt.Errorf("seeded %d leads, then: %w", n, err)
+	}
+	fmt.Fprintf(e.stderr, "seeded %d leads into %s in %s\n", n, ws.Name, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(e.stdout, "seeded=%d\n", n)
+	return nil
+}
+
+func required(flagName, value string) error {
+	if strings.TrimSpace(value) == "" {
+		return fmt.Errorf("%s is required", flagName)
+	}
+	return nil
+}

@@ -1,0 +1,103 @@
+package store
+
+// The one piece of the store that knows SQLite's FTS5. A PostgreSQL store would put
+// a tsvector or trigram index behind the same three functions.
+
+import (
+	"context"
+	"strings"
+	"unicode"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// indexLead adds the lead's searchable text to the full-text index.
+func indexLead(ctx context.Context, tx *Tx, l Lead) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO leads_fts (rowid, ws, name, email, phone, company, lead_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, l.seq, l.WorkspaceID, l.Name, l.Email, phoneTerms(l.Phone), l.Company, l.ID)
+	return err
+}
+
+// unindexLead removes the lead from the full-text index (secure-delete overwrites it).
+func unindexLead(ctx context.Context, tx *Tx, seq int64) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM leads_fts WHERE rowid = ?`, seq)
+	return err
+}
+
+// phoneTerms is what the index holds for a phone: E.164 digits, the national
+// significant number and the national dialling form, so that "+44 7911 123456",
+// "447911123456", "7911123456" and "07911 123456" all find the same lead.
+func phoneTerms(phone string) string {
+	if phone == "" {
+		return ""
+	}
+	terms := []string{digitsOf(phone)}
+	if num, err := phonenumbers.Parse(phone, "US"); err == nil {
+		terms = append(terms, phonenumbers.GetNationalSignificantNumber(num),
+			digitsOf(phonenumbers.Format(num, phonenumbers.NATIONAL)))
+	}
+	return strings.Join(uniq(terms), " ")
+}
+
+func digitsOf(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s)
+}
+
+func uniq(in []string) []string {
+	seen := map[string]bool{}
+	out := in[:0]
+	for _, s := range in {
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// looksLikePhone reports whether a query is a phone number as people type one:
+// digits with spaces, dashes, dots, parentheses and perhaps a leading +.
+func looksLikePhone(q string) bool {
+	digits := 0
+	for _, r := range q {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case strings.ContainsRune(" +-.()/", r):
+		default:
+			return false
+		}
+	}
+	return digits >= 3
+}
+
+// matchQuery turns what a person typed into an FTS5 query confined to one workspace:
+// every word must match the start of a word of the lead (so "jo sm" finds John
+// Smith), and a phone number typed with spaces or dashes is matched as its digits.
+// It returns "" when the query has nothing to search for.
+func matchQuery(workspaceID, q string) string {
+	var words []string
+	if looksLikePhone(q) {
+		words = []string{digitsOf(q)}
+	} else {
+		words = strings.FieldsFunc(q, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	}
+	if len(words) == 0 {
+		return ""
+	}
+	if len(words) > 8 {
+		words = words[:8]
+	}
+	var b strings.Builder
+	b.WriteString(`ws : "` + workspaceID + `"`)
+	for _, w := range words {
+		// Quoting makes each word a plain string: FTS5 operators in it lose their meaning.
+		b.WriteString(` AND {name email phone company lead_id} : "` + strings.ReplaceAll(w, `"`, `""`) + `"*`)
+	}
+	return b.String()
+}

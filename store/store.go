@@ -1,0 +1,199 @@
+// Package store holds Leadkeep's data and the lifecycle of a lead: its types, the
+// embedded SQL migrations, every query and every transaction. It imports nothing of
+// the web layer; the web layer never builds SQL.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store is the database: one writer connection that takes the write lock at BEGIN
+// (BEGIN IMMEDIATE, so concurrent writers queue instead of failing with "database is
+// locked"), and a pool of readers that WAL lets run beside it.
+type Store struct {
+	write *sql.DB
+	read  *sql.DB
+	path  string
+
+	// Now is the clock of every transaction; tests replace it.
+	Now func() time.Time
+}
+
+// pragmas are set on every connection and read back at open.
+var pragmas = []struct{ name, value, want string }{
+	{"journal_mode", "WAL", "wal"},
+	{"busy_timeout", "5000", "5000"},
+	{"foreign_keys", "1", "1"},
+	{"synchronous", "NORMAL", "1"},
+	{"secure_delete", "ON", "1"},
+	// 64 MiB of page cache a connection (negative means KiB): the indexes of a
+	// million leads stay in memory instead of being re-read from the file.
+	{"cache_size", "-65536", "-65536"},
+	{"temp_store", "MEMORY", "2"},
+}
+
+func dsn(path string, immediate bool) string {
+	q := url.Values{}
+	for _, p := range pragmas {
+		q.Add("_pragma", p.name+"("+p.value+")")
+	}
+	if immediate {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Open opens (creating it if needed) the database at path, checks its pragmas and
+// applies any migration not yet applied.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if path == "" || strings.HasPrefix(path, ":memory:") || strings.Contains(path, "mode=memory") {
+		return nil, errors.New("store: a database file is required (an in-memory database is private to each pooled connection)")
+	}
+	write, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+
+	read, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	read.SetMaxOpenConns(8)
+	read.SetMaxIdleConns(8)
+
+	s := &Store{write: write, read: read, path: path, Now: time.Now}
+	if err := s.checkPragmas(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Path is the database file's path.
+func (s *Store) Path() string { return s.path }
+
+// Close closes both pools. Closing the last connection checkpoints the WAL into the
+// database file and removes the -wal file.
+func (s *Store) Close() error {
+	return errors.Join(s.read.Close(), s.write.Close())
+}
+
+func (s *Store) checkPragmas(ctx context.Context) error {
+	for _, db := range []*sql.DB{s.write, s.read} {
+		for _, p := range pragmas {
+			var got string
+			if err := db.QueryRowContext(ctx, "PRAGMA "+p.name).Scan(&got); err != nil {
+				return fmt.Errorf("store: read pragma %s: %w", p.name, err)
+			}
+			if strings.ToLower(got) != p.want {
+				return fmt.Errorf("store: pragma %s is %q, want %q", p.name, got, p.want)
+			}
+		}
+	}
+	return nil
+}
+
+// migrate applies the embedded migrations in order, each in its own transaction,
+// recording each in schema_migrations. Running it twice applies nothing the second time.
+func (s *Store) migrate(ctx context.Context) error {
+	if _, err := s.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		name       TEXT NOT NULL,
+		applied_at INTEGER NOT NULL
+	)`); err != nil {
+		return fmt.Errorf("store: migrations table: %w", err)
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		base := path.Base(name)
+		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("store: migration %s: name must start with its number", base)
+		}
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		err = s.inTx(ctx, func(tx *Tx) error {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil
+			}
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+				version, base, tx.nowMs())
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("store: migration %s: %w", base, err)
+		}
+	}
+	return nil
+}
+
+// Tx is a write transaction with its clock read once at begin, so that every
+// timestamp one action writes is the same instant.
+type Tx struct {
+	*sql.Tx
+	now time.Time
+}
+
+func (tx *Tx) nowMs() int64 { return tx.now.UnixMilli() }
+
+// inTx runs fn in one write transaction (BEGIN IMMEDIATE on the writer connection),
+// committing if it returns nil and rolling back otherwise.
+func (s *Store) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+	sqlTx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	tx := &Tx{Tx: sqlTx, now: s.Now().UTC()}
+	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// Ping checks that the database answers a read.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	return s.read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}

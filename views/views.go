@@ -1,0 +1,205 @@
+// Package views renders Leadkeep's pages and the partials htmx swaps, from plain
+// data: no requests, no database. A page is the layout around partials, and the
+// same partial is what an htmx request gets, so the two never drift.
+package views
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"leadkeep/store"
+)
+
+// Page is what the layout needs on every page.
+type Page struct {
+	Title     string
+	CSRF      string
+	User      *store.User // nil when signed out
+	Workspace store.Workspace
+	Nav       string // the current navigation item
+	Now       time.Time
+}
+
+// Toast is a message shown at the bottom of the page.
+type Toast struct {
+	Kind    string // "error" or "info"
+	Message string
+}
+
+// LeadsData is the lead table with its filter.
+type LeadsData struct {
+	Pool, Status, Query, Sort string
+	Pools                     []store.Pool
+	Result                    store.LeadPage
+	Error                     string
+	NextURL, PrevURL          string
+	SortURL                   map[string]string // sort key -> URL of the table so sorted
+	Filtered                  bool
+	CanCreate                 bool
+}
+
+// LeadData is one lead's page.
+type LeadData struct {
+	Detail   store.LeadDetail
+	CanEdit  bool
+	NoteBody string
+	NoteErr  string
+}
+
+// LeadForm is the new or edit form, with what the person typed and what was wrong.
+type LeadForm struct {
+	ID                                              string // "" for a new lead
+	Name, Email, Phone, Company, Status, Pool, Tags string
+	Pools                                           []store.Pool
+	Errors                                          map[string]string
+}
+
+// ErrorData is an error page.
+type ErrorData struct {
+	Status  int
+	Title   string
+	Message string
+	Link    string
+	LinkText string
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// thousands writes n with thousands separators: 1,234,567.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	if n < 0 {
+		return "-" + thousands(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// countText is the table's count: exact, or "10,000+" past the search bound.
+func countText(p store.LeadPage) string {
+	n := thousands(p.Total)
+	if p.Capped {
+		n += "+"
+	}
+	if p.Total == 1 && !p.Capped {
+		return n + " lead"
+	}
+	return n + " leads"
+}
+
+// relative says how long ago t was, as people say it.
+func relative(now, t time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case d < 0:
+		return "just now"
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return plural(int(d/time.Minute), "minute") + " ago"
+	case d < 24*time.Hour:
+		return plural(int(d/time.Hour), "hour") + " ago"
+	case d < 48*time.Hour:
+		return "yesterday"
+	case d < 30*24*time.Hour:
+		return plural(int(d/(24*time.Hour)), "day") + " ago"
+	}
+	if t.Year() == now.Year() {
+		return t.Format("Jan 2")
+	}
+	return t.Format("Jan 2, 2006")
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+// exact is a time in full, for title attributes and timelines.
+func exact(t time.Time) string { return t.UTC().Format("Mon, Jan 2, 2006 at 15:04 UTC") }
+
+func isoTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// statusLabel is a status as shown: "Contacted".
+func statusLabel(s store.Status) string {
+	if s == "" {
+		return ""
+	}
+	return strings.ToUpper(string(s[:1])) + string(s[1:])
+}
+
+func initials(name string) string {
+	var out []rune
+	for _, w := range strings.Fields(name) {
+		r := []rune(w)
+		if len(r) > 0 && len(out) < 2 {
+			out = append(out, []rune(strings.ToUpper(string(r[0])))...)
+		}
+	}
+	return string(out)
+}
+
+// fieldID is the id of a form field's error message, for aria-describedby.
+func fieldID(name string) string { return "err-" + name }
+
+// htmxConfig makes htmx swap 422 (a form with errors) and error toasts, which it
+// ignores by default, and keeps its indicator styles out of the page (the CSP
+// allows no inline styles).
+const htmxConfig = `{"includeIndicatorStyles":false,"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},{"code":"422","swap":true},{"code":"[45]..","swap":true,"error":true}]}`
+
+func csrfHeaders(token string) string {
+	return `{"X-CSRF-Token": "` + token + `"}`
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func formAction(f LeadForm) string {
+	if f.ID == "" {
+		return "/leads"
+	}
+	return "/leads/" + f.ID
+}
+
+var fieldLabels = map[string]string{"name": "Name", "email": "E-mail", "phone": "Phone", "company": "Company",
+	"status": "Status", "pool": "Pool", "tags": "Tags", "source": "Source", "body": "Note"}
+
+// fieldLabel names a field at the start of its error message: "E-mail is not valid".
+func fieldLabel(name string) string {
+	if l, ok := fieldLabels[name]; ok {
+		return l
+	}
+	return name
+}
+
+// activityText is a timeline entry's sentence after the actor's name.
+func activityText(a store.Activity) string {
+	switch a.Kind {
+	case "created":
+		if a.Text != "" {
+			return "created this lead (" + strings.TrimPrefix(a.Text, "Created ") + ")"
+		}
+		return "created this lead"
+	case "note":
+		return "added a note"
+	case "updated":
+		if a.Text == "" {
+			return "edited this lead"
+		}
+		return strings.ToLower(a.Text[:1]) + a.Text[1:]
+	}
+	if a.Text != "" {
+		return a.Text
+	}
+	return a.Kind
+}

@@ -1,0 +1,182 @@
+// Package web is Leadkeep's HTTP side: Echo, the middleware (session, CSRF, policy),
+// the console's handlers and, later, the REST API. Handlers read input, make one or
+// two store calls and render a views component; they never build SQL.
+package web
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gorilla/sessions"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"leadkeep/static"
+	"leadkeep/store"
+)
+
+// Config is how a Server behaves.
+type Config struct {
+	// Secret signs and encrypts session cookies (store.LoadSecret).
+	Secret []byte
+	// SecureCookies marks cookies Secure: set it when the console is served over TLS.
+	SecureCookies bool
+	// Sessions end after this long idle or in all (defaults: 30 minutes, 12 hours).
+	Sessions store.SessionLimits
+	// Logger receives request logs; nil logs nowhere.
+	Logger *slog.Logger
+	// BodyLimit caps request bodies (default "2M").
+	BodyLimit string
+}
+
+// Server is the console: an http.Handler.
+type Server struct {
+	echo     *echo.Echo
+	store    *store.Store
+	cfg      Config
+	cookies  *sessions.CookieStore
+	throttle *loginThrottle
+	log      *slog.Logger
+}
+
+// New builds the console on the store.
+func New(st *store.Store, cfg Config) *Server {
+	if cfg.Sessions.Idle == 0 {
+		cfg.Sessions.Idle = 30 * time.Minute
+	}
+	if cfg.Sessions.Absolute == 0 {
+		cfg.Sessions.Absolute = 12 * time.Hour
+	}
+	if cfg.BodyLimit == "" {
+		cfg.BodyLimit = "2M"
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{
+		echo:     echo.New(),
+		store:    st,
+		cfg:      cfg,
+		cookies:  newCookieStore(cfg),
+		throttle: newLoginThrottle(func() time.Time { return st.Now() }),
+		log:      logger,
+	}
+	s.echo.HideBanner = true
+	s.echo.HidePort = true
+	s.echo.HTTPErrorHandler = s.handleError
+	s.middleware()
+	s.routes()
+	return s
+}
+
+// ServeHTTP makes the Server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// newCookieStore derives the cookie keys from the server secret, so that every
+// server sharing the secret reads the same cookies.
+func newCookieStore(cfg Config) *sessions.CookieStore {
+	derive := func(label string) []byte {
+		m := hmac.New(sha256.New, cfg.Secret)
+		m.Write([]byte(label))
+		return m.Sum(nil)
+	}
+	cs := sessions.NewCookieStore(derive("leadkeep session signing"), derive("leadkeep session encryption"))
+	cs.Options = &sessions.Options{
+		Path:     "/",
+		MaxAge:   int(cfg.Sessions.Absolute / time.Second),
+		HttpOnly: true,
+		Secure:   cfg.SecureCookies,
+		SameSite: http.SameSiteLaxMode,
+	}
+	return cs
+}
+
+// contentSecurityPolicy allows only the console's own files: no inline script or
+// style, no other origin.
+const contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; " +
+	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+
+func (s *Server) middleware() {
+	e := s.echo
+	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
+	e.Use(middleware.RequestID())
+	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogStatus: true, LogMethod: true, LogURIPath: true, LogLatency: true, LogRequestID: true, LogError: true,
+		HandleError: true, // the status logged is the one the error handler answers
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			level := slog.LevelInfo
+			if v.Status >= 500 {
+				level = slog.LevelError
+			}
+			attrs := []slog.Attr{
+				slog.String("id", v.RequestID), slog.String("method", v.Method), slog.String("path", v.URIPath),
+				slog.Int("status", v.Status), slog.Duration("latency", v.Latency),
+			}
+			if v.Error != nil && v.Status >= 500 {
+				attrs = append(attrs, slog.String("error", v.Error.Error()))
+			}
+			s.log.LogAttrs(c.Request().Context(), level, "request", attrs...)
+			return nil
+		},
+	}))
+	e.Use(middleware.Recover())
+	e.Use(middleware.BodyLimit(s.cfg.BodyLimit))
+	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
+		XSSProtection:         "0",
+		ContentTypeNosniff:    "nosniff",
+		XFrameOptions:         "DENY",
+		ReferrerPolicy:        "same-origin",
+		ContentSecurityPolicy: contentSecurityPolicy,
+	}))
+	e.Use(middleware.CSRFWithConfig(middleware.CSRFConfig{
+		Skipper: func(c echo.Context) bool {
+			p := c.Request().URL.Path
+			return strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, static.Prefix) || p == "/healthz"
+		},
+		TokenLookup:    "header:X-CSRF-Token,form:_csrf",
+		CookieName:     "leadkeep_csrf",
+		CookiePath:     "/",
+		CookieHTTPOnly: true,
+		CookieSecure:   s.cfg.SecureCookies,
+		CookieSameSite: http.SameSiteLaxMode,
+		ContextKey:     "csrf",
+	}))
+}
+
+func (s *Server) routes() {
+	e := s.echo
+	e.GET(static.Prefix+"*", echo.WrapHandler(static.Handler()))
+	e.GET("/healthz", s.healthz)
+
+	e.GET("/login", s.loginPage)
+	e.POST("/login", s.login)
+	e.POST("/logout", s.logout)
+
+	app := e.Group("", s.requireSession)
+	app.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/leads") })
+	app.GET("/leads", s.allow(actionReadLeads, s.listLeads))
+	app.GET("/leads/new", s.allow(actionEditLeads, s.newLeadForm))
+	app.POST("/leads", s.allow(actionEditLeads, s.createLead))
+	app.GET("/leads/:id", s.allow(actionReadLeads, s.showLead))
+	app.GET("/leads/:id/edit", s.allow(actionEditLeads, s.editLeadForm))
+	app.POST("/leads/:id", s.allow(actionEditLeads, s.updateLead))
+	app.POST("/leads/:id/notes", s.allow(actionEditLeads, s.addNote))
+
+	// Anything else is a 404 page (or a JSON 404 under /api/), never Echo's default.
+	e.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound })
+}
+
+func (s *Server) healthz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
