@@ -58,10 +58,10 @@ type LeadForm struct {
 
 // ErrorData is an error page.
 type ErrorData struct {
-	Status  int
-	Title   string
-	Message string
-	Link    string
+	Status   int
+	Title    string
+	Message  string
+	Link     string
 	LinkText string
 }
 

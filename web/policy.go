@@ -13,8 +13,8 @@ import (
 type action string
 
 const (
-	actionReadLeads action = "read leads"       // the table, a lead's page
-	actionEditLeads action = "create and edit"  // new lead, edit, notes
+	actionReadLeads action = "read leads"      // the table, a lead's page
+	actionEditLeads action = "create and edit" // new lead, edit, notes
 )
 
 // policy is the one table of who may do what, by role. Later issues add rows

@@ -1,0 +1,248 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"leadkeep/store"
+	"leadkeep/web"
+)
+
+// chromiumPath finds Debian's chromium. Where it is missing the browser tests skip,
+// saying so, unless LEADKEEP_REQUIRE_BROWSER is set (as .ci/run sets it).
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("LEADKEEP_REQUIRE_BROWSER") != "" {
+		t.Fatal("Chromium is missing, and LEADKEEP_REQUIRE_BROWSER is set: install Debian's chromium package")
+	}
+	t.Skip("Chromium is missing: install Debian's chromium package to run the browser tests")
+	return ""
+}
+
+// browser starts a headless Chromium for the test, closed when it ends.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.NoSandbox,
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1440, 900),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+// screenshot saves the page as E2E_ARTIFACTS/name.png when that variable is set.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("E2E_ARTIFACTS")
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// stripFetchMetadata removes Sec-Fetch-Site, with which Echo's CSRF middleware
+// would wave a same-origin browser request through without looking at the token:
+// here every form must carry its token, as an older browser's would.
+func stripFetchMetadata(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Header.Del("Sec-Fetch-Site")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// TestBrowserSignInFilterSearchOpenAndNote walks the console as a person would:
+// sign in, filter by status, search, open a lead, add a note, go back.
+func TestBrowserSignInFilterSearchOpenAndNote(t *testing.T) {
+	ctx := browser(t)
+	bg := context.Background()
+	st, err := store.Open(bg, filepath.Join(t.TempDir(), "leadkeep.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	ws, err := st.CreateWorkspace(bg, "Acme Sales")
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := st.CreateUser(bg, store.NewUser{WorkspaceID: ws.ID, Email: "dana@acme.test", Name: "Dana Reyes", Role: "admin", Password: "correct horse battery"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Seed(bg, ws.ID, 240, store.SeedOptions{Rand: rand.New(rand.NewPCG(3, 4)), Extras: true}); err != nil {
+		t.Fatal(err)
+	}
+	zelda, err := st.CreateLead(bg, ws, store.UserActor(admin), store.LeadInput{
+		Name: ptr("Zelda Quintana"), Email: ptr("zelda@quintana-foods.example"), Phone: ptr("+1 415 555 0142"),
+		Company: ptr("Quintana Foods"), Status: ptr("qualified"), Tags: &[]string{"vip"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(stripFetchMetadata(web.New(st, web.Config{Secret: make([]byte, 32)})))
+	t.Cleanup(srv.Close)
+
+	// Signed out, the table sends us to the sign-in page.
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/leads"),
+		chromedp.WaitVisible(chromedp.CSS("#email")),
+	)
+	if err != nil {
+		t.Fatalf("open the console: %v", err)
+	}
+	screenshot(t, ctx, "01-sign-in")
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS("#email"), "dana@acme.test"),
+		chromedp.SendKeys(chromedp.CSS("#password"), "correct horse battery"),
+		chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`tr[data-lead-id]`)),
+	)
+	if err != nil {
+		t.Fatalf("sign in: %v", err)
+	}
+	rows := countRows(t, ctx)
+	if rows != 50 {
+		t.Fatalf("first page shows %d rows, want 50", rows)
+	}
+	if got := text(t, ctx, "#lead-count"); !strings.Contains(got, "241 leads") {
+		t.Fatalf("count says %q, want 241 leads", got)
+	}
+	screenshot(t, ctx, "02-leads-table")
+
+	// Filter by status: htmx swaps the table and the URL follows.
+	err = chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`(() => {
+		const s = document.querySelector('#status');
+		s.value = 'qualified';
+		s.dispatchEvent(new Event('change', {bubbles: true}));
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "every row qualified", `(() => {
+		const pills = [...document.querySelectorAll('tr[data-lead-id] .pill')];
+		return pills.length > 0 && pills.every(p => p.textContent.trim() === 'Qualified') && location.search.includes('status=qualified');
+	})()`)
+	screenshot(t, ctx, "03-filtered-qualified")
+
+	// Search narrows the table as one types.
+	err = chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#q"), "zel quin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "search finds Zelda alone", fmt.Sprintf(`(() => {
+		const rows = document.querySelectorAll('tr[data-lead-id]');
+		return rows.length === 1 && rows[0].dataset.leadId === %q;
+	})()`, zelda.ID))
+	if got := text(t, ctx, "#lead-count"); !strings.Contains(got, "1 lead") {
+		t.Fatalf("count says %q, want 1 lead", got)
+	}
+	screenshot(t, ctx, "04-search")
+
+	// Open the lead, add a note without leaving the page.
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`tr[data-lead-id] td.name a`)),
+		chromedp.WaitVisible(chromedp.CSS(`#note-body`)),
+	)
+	if err != nil {
+		t.Fatalf("open the lead: %v", err)
+	}
+	if got := text(t, ctx, "h1"); got != "Zelda Quintana" {
+		t.Fatalf("lead page title %q", got)
+	}
+	if got := text(t, ctx, ".fields"); !strings.Contains(got, "+14155550142") || !strings.Contains(got, "zelda@quintana-foods.example") {
+		t.Fatalf("lead fields %q lack the phone or e-mail", got)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS("#note-body"), "Asked for a tasting menu quote."),
+		chromedp.Click(chromedp.CSS(`.note-form button[type="submit"]`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the note appears", `[...document.querySelectorAll('.note-body')].some(n => n.textContent.includes('tasting menu'))`)
+	screenshot(t, ctx, "05-lead-page")
+
+	// Back returns to the searched table, search box filled in. (history.back, not
+	// NavigateBack: a page htmx pushed may come back without a load event.)
+	err = chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`history.back()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "back to the search", `document.querySelector('#q') && document.querySelector('#q').value === 'zel quin' && document.querySelectorAll('tr[data-lead-id]').length === 1`)
+}
+
+func countRows(t *testing.T, ctx context.Context) int {
+	t.Helper()
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('tr[data-lead-id]').length`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func text(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		t.Fatalf("text of %s: %v", sel, err)
+	}
+	return strings.TrimSpace(s)
+}
+
+// waitFor polls a JavaScript condition until it holds, failing the test after 10 s.
+// It polls from Go, so a navigation that replaces the page between two polls is
+// no error.
+func waitFor(t *testing.T, ctx context.Context, what, js string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	var lastErr error
+	for time.Now().Before(deadline) {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js))
+		if err == nil && ok {
+			return
+		}
+		lastErr = err
+		time.Sleep(100 * time.Millisecond)
+	}
+	screenshot(t, ctx, "failed-"+strings.ReplaceAll(what, " ", "-"))
+	t.Fatalf("waiting for %s: still false after 10 s (last error: %v)", what, lastErr)
+}
+
+func ptr[T any](v T) *T { return &v }
