@@ -76,6 +76,19 @@ type Lead struct {
 	BatchID      string
 }
 
+// PhoneDisplay is the phone as people read it, "+1 415-555-0142"; the stored form
+// is E.164, "+14155550142", which search also matches.
+func (l Lead) PhoneDisplay() string {
+	if l.Phone == "" {
+		return ""
+	}
+	num, err := phonenumbers.Parse(l.Phone, "US")
+	if err != nil {
+		return l.Phone
+	}
+	return phonenumbers.Format(num, phonenumbers.INTERNATIONAL)
+}
+
 // InTrash reports whether the lead has been deleted (and not yet purged).
 func (l Lead) InTrash() bool { return l.DeletedAt != nil }
 

@@ -186,7 +186,7 @@ func TestBrowserSignInFilterSearchOpenAndNote(t *testing.T) {
 	if got := text(t, ctx, "h1"); got != "Zelda Quintana" {
 		t.Fatalf("lead page title %q", got)
 	}
-	if got := text(t, ctx, ".fields"); !strings.Contains(got, "+14155550142") || !strings.Contains(got, "zelda@quintana-foods.example") {
+	if got := text(t, ctx, ".fields"); !strings.Contains(got, "+1 415-555-0142") || !strings.Contains(got, "zelda@quintana-foods.example") {
 		t.Fatalf("lead fields %q lack the phone or e-mail", got)
 	}
 	err = chromedp.Do(ctx,
