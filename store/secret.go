@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -25,26 +26,45 @@ func LoadSecret(dbPath string) ([]byte, error) {
 		return []byte(env), nil
 	}
 	keyPath := dbPath + ".key"
-	b, err := os.ReadFile(keyPath)
-	if err == nil {
-		secret, err := hex.DecodeString(strings.TrimSpace(string(b)))
-		if err != nil || len(secret) != 32 {
-			return nil, fmt.Errorf("store: %s does not hold 32 hex-encoded bytes", keyPath)
-		}
-		return secret, nil
-	}
+	secret, err := readSecret(keyPath)
 	if !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("store: read secret: %w", err)
+		return secret, err
 	}
+	return createSecret(keyPath)
+}
+
+// createSecret writes 32 random bytes to keyPath, or reads the key another process
+// wrote first: the key is written whole to a temporary file, then linked into place,
+// so a reader never sees a partial key and two processes starting together agree.
+func createSecret(keyPath string) ([]byte, error) {
 	secret := make([]byte, 32)
 	_, _ = rand.Read(secret)
-	f, err := os.OpenFile(keyPath, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	tmp, err := os.CreateTemp(filepath.Dir(keyPath), filepath.Base(keyPath)+".tmp-*")
 	if err != nil {
 		return nil, fmt.Errorf("store: create secret: %w", err)
 	}
-	_, werr := f.WriteString(hex.EncodeToString(secret) + "\n")
-	if err := errors.Join(werr, f.Close()); err != nil {
+	defer os.Remove(tmp.Name())
+	_, werr := tmp.WriteString(hex.EncodeToString(secret) + "\n")
+	if err := errors.Join(werr, tmp.Chmod(0o600), tmp.Sync(), tmp.Close()); err != nil {
 		return nil, fmt.Errorf("store: write secret: %w", err)
+	}
+	if err := os.Link(tmp.Name(), keyPath); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return readSecret(keyPath)
+		}
+		return nil, fmt.Errorf("store: create secret: %w", err)
+	}
+	return secret, nil
+}
+
+func readSecret(keyPath string) ([]byte, error) {
+	b, err := os.ReadFile(keyPath)
+	if err != nil {
+		return nil, err
+	}
+	secret, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(secret) != 32 {
+		return nil, fmt.Errorf("store: %s does not hold 32 hex-encoded bytes", keyPath)
 	}
 	return secret, nil
 }

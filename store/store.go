@@ -27,9 +27,10 @@ var migrations embed.FS
 // (BEGIN IMMEDIATE, so concurrent writers queue instead of failing with "database is
 // locked"), and a pool of readers that WAL lets run beside it.
 type Store struct {
-	write *sql.DB
-	read  *sql.DB
-	path  string
+	write  *sql.DB
+	read   *sql.DB
+	path   string
+	secret []byte
 
 	// Now is the clock of every transaction; tests replace it.
 	Now func() time.Time
@@ -56,7 +57,8 @@ func dsn(path string, immediate bool) string {
 	if immediate {
 		q.Set("_txlock", "immediate")
 	}
-	return "file:" + path + "?" + q.Encode()
+	// The path is the URI's path part: "%", "?" and "#" in it must not be read as URI syntax.
+	return "file:" + strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path) + "?" + q.Encode()
 }
 
 // Open opens (creating it if needed) the database at path, checks its pragmas and
@@ -83,6 +85,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	read.SetMaxIdleConns(8)
 
 	s := &Store{write: write, read: read, path: path, Now: time.Now}
+	if s.secret, err = LoadSecret(path); err != nil {
+		s.Close()
+		return nil, err
+	}
 	if err := s.checkPragmas(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -93,6 +99,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	return s, nil
 }
+
+// Secret is the server secret (LoadSecret): it keys session cookies and the hashes
+// of suppressions and tombstones.
+func (s *Store) Secret() []byte { return s.secret }
 
 // Path is the database file's path.
 func (s *Store) Path() string { return s.path }
