@@ -70,10 +70,11 @@ type Lead struct {
 	UpdatedAt   time.Time
 
 	// Set while the lead is in the Trash.
-	DeletedAt    *time.Time
-	DeletedBy    string
-	DeleteReason string
-	BatchID      string
+	DeletedAt     *time.Time
+	DeletedBy     string
+	DeletedByName string
+	DeleteReason  string
+	BatchID       string
 }
 
 // PhoneDisplay is the phone as people read it, "+1 415-555-0142"; the stored form
@@ -410,11 +411,14 @@ func changedFields(a, b Lead) []string {
 	return out
 }
 
-const leadColumns = `l.seq, l.id, l.workspace_id, l.pool_id, p.name, l.name, l.email, l.phone, l.company, l.status,
+var leadColumns = `l.seq, l.id, l.workspace_id, l.pool_id, p.name, l.name, l.email, l.phone, l.company, l.status,
 	l.source, COALESCE(l.owner_id, ''), COALESCE(u.name, ''), l.metadata, l.created_at, l.updated_at,
-	l.deleted_at, COALESCE(l.deleted_by, ''), COALESCE(l.delete_reason, ''), COALESCE(l.batch_id, '')`
+	l.deleted_at, COALESCE(l.deleted_by, ''), CASE WHEN l.deleted_by IS NULL THEN '' ELSE ` + deletedByName + ` END,
+	COALESCE(l.delete_reason, ''), COALESCE(l.batch_id, '')`
 
-const leadJoins = ` JOIN pools p ON p.id = l.pool_id LEFT JOIN users u ON u.id = l.owner_id `
+var deletedByName = fmt.Sprintf(actorName, "l.deleted_by")
+
+var leadJoins = ` JOIN pools p ON p.id = l.pool_id LEFT JOIN users u ON u.id = l.owner_id `
 
 func scanLead(row interface{ Scan(...any) error }) (Lead, error) {
 	var l Lead
@@ -423,7 +427,7 @@ func scanLead(row interface{ Scan(...any) error }) (Lead, error) {
 	var deleted sql.NullInt64
 	err := row.Scan(&l.seq, &l.ID, &l.WorkspaceID, &l.PoolID, &l.PoolName, &l.Name, &l.Email, &l.Phone, &l.Company,
 		&status, &l.Source, &l.OwnerID, &l.OwnerName, &meta, &created, &updated,
-		&deleted, &l.DeletedBy, &l.DeleteReason, &l.BatchID)
+		&deleted, &l.DeletedBy, &l.DeletedByName, &l.DeleteReason, &l.BatchID)
 	if err != nil {
 		return l, err
 	}

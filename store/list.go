@@ -44,7 +44,9 @@ type LeadPage struct {
 	// Total is exact unless Capped, in which case more than CountBound match.
 	Total  int
 	Capped bool
-	// Searched is true when Query had words to search for; results are then newest first.
+	// Searched is true when Query had words to search for. Results then come most
+	// recently added first (the search index's order), which is creation order for
+	// leads made in the console, the API or an import, but not for seeded history.
 	Searched bool
 }
 
@@ -80,6 +82,18 @@ func decodeCursor(s, kind string) (*cursor, error) {
 	return &c, nil
 }
 
+// orderings are the keyset orders of lead lists: the ORDER BY, the comparison that
+// moves forwards from a cursor, and the cursor's key values for it.
+var orderings = map[string]struct {
+	order, after string
+	key          func(c *cursor) []any
+}{
+	SortCreated: {"l.created_at DESC, l.seq DESC", "(l.created_at, l.seq) < (?, ?)", func(c *cursor) []any { return []any{c.Created, c.Seq} }},
+	SortName:    {"l.name COLLATE NOCASE ASC, l.seq ASC", "(l.name COLLATE NOCASE, l.seq) > (?, ?)", func(c *cursor) []any { return []any{c.Name, c.Seq} }},
+	"search":    {"f.rowid DESC", "f.rowid < ?", func(c *cursor) []any { return []any{c.Seq} }},
+	"trash":     {"l.deleted_at DESC, l.seq DESC", "(l.deleted_at, l.seq) < (?, ?)", func(c *cursor) []any { return []any{c.Created, c.Seq} }},
+}
+
 func cursorAt(kind string, l Lead, before bool) string {
 	c := cursor{Kind: kind, Before: before, Seq: l.seq}
 	switch kind {
@@ -87,8 +101,75 @@ func cursorAt(kind string, l Lead, before bool) string {
 		c.Created = l.CreatedAt.UnixMilli()
 	case SortName:
 		c.Name = l.Name
+	case "trash":
+		c.Created = l.DeletedAt.UnixMilli()
 	}
 	return c.encode()
+}
+
+// pageQuery is one keyset-paged query over leads: a range scan from the cursor in
+// one index, in either direction, never an OFFSET.
+type pageQuery struct {
+	kind  string
+	from  string
+	where []string
+	args  []any
+	cur   *cursor
+	limit int
+}
+
+// run returns the page's leads in display order and the cursors of the pages
+// before and after it ("" where there is none).
+func (pq pageQuery) run(ctx context.Context, q querier) (leads []Lead, next, prev string, err error) {
+	o := orderings[pq.kind]
+	where, args, order := pq.where, pq.args, o.order
+	before := pq.cur != nil && pq.cur.Before
+	if pq.cur != nil {
+		after := o.after
+		if before {
+			order = reverseOrder(order)
+			after = strings.NewReplacer("<", ">", ">", "<").Replace(after)
+		}
+		where, args = append(where[:len(where):len(where)], after), append(args[:len(args):len(args)], o.key(pq.cur)...)
+	}
+	query := `SELECT ` + leadColumns + ` FROM ` + pq.from + leadJoins + `WHERE ` + strings.Join(where, " AND ") +
+		` ORDER BY ` + order + fmt.Sprintf(` LIMIT %d`, pq.limit+1)
+	err = eachRow(ctx, q, query, args, func(rows *sql.Rows) error {
+		l, err := scanLead(rows)
+		leads = append(leads, l)
+		return err
+	})
+	if err != nil {
+		return nil, "", "", err
+	}
+	more := len(leads) > pq.limit
+	if more {
+		leads = leads[:pq.limit]
+	}
+	if before {
+		reverse(leads)
+	}
+	if n := len(leads); n > 0 {
+		if more || before {
+			next = cursorAt(pq.kind, leads[n-1], false)
+		}
+		if (before && more) || (!before && pq.cur != nil) {
+			prev = cursorAt(pq.kind, leads[0], true)
+		}
+	}
+	return leads, next, prev, nil
+}
+
+// boundedCount counts the rows of a query up to CountBound, reporting whether there
+// were more.
+func boundedCount(ctx context.Context, q querier, from string, where []string, args []any) (int, bool, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+from+` WHERE `+strings.Join(where, " AND ")+
+		fmt.Sprintf(` LIMIT %d)`, CountBound+1), args...).Scan(&n)
+	if n > CountBound {
+		return CountBound, true, err
+	}
+	return n, false, err
 }
 
 // checkFilter validates a filter's values against the workspace.
@@ -150,96 +231,25 @@ func (s *Store) ListLeads(ctx context.Context, workspaceID string, f LeadFilter)
 		return page, err
 	}
 
-	from := `leads l`
-	where := []string{"l.workspace_id = ?", "l.deleted_at IS NULL"}
-	args := []any{workspaceID}
+	pq := pageQuery{kind: kind, from: "leads l", where: []string{"l.workspace_id = ?", "l.deleted_at IS NULL"},
+		args: []any{workspaceID}, cur: cur, limit: f.Limit}
 	if match != "" {
-		from = `leads_fts f JOIN leads l ON l.seq = f.rowid`
-		where = append(where, "leads_fts MATCH ?")
-		args = append(args, match)
+		pq.from = "leads_fts f JOIN leads l ON l.seq = f.rowid"
+		pq.where, pq.args = append(pq.where, "leads_fts MATCH ?"), append(pq.args, match)
 	}
 	if f.PoolID != "" {
-		where = append(where, "l.pool_id = ?")
-		args = append(args, f.PoolID)
+		pq.where, pq.args = append(pq.where, "l.pool_id = ?"), append(pq.args, f.PoolID)
 	}
 	if f.Status != "" {
-		where = append(where, "l.status = ?")
-		args = append(args, f.Status)
+		pq.where, pq.args = append(pq.where, "l.status = ?"), append(pq.args, f.Status)
 	}
-	filterWhere, filterArgs := strings.Join(where, " AND "), append([]any(nil), args...)
-
-	// The natural order of each kind, and the comparison that moves forwards in it.
-	before := cur != nil && cur.Before
-	var order, after string
-	switch kind {
-	case SortCreated:
-		order, after = "l.created_at DESC, l.seq DESC", "(l.created_at, l.seq) < (?, ?)"
-		if cur != nil {
-			args = append(args, cur.Created, cur.Seq)
-		}
-	case SortName:
-		order, after = "l.name COLLATE NOCASE ASC, l.seq ASC", "(l.name COLLATE NOCASE, l.seq) > (?, ?)"
-		if cur != nil {
-			args = append(args, cur.Name, cur.Seq)
-		}
-	case "search":
-		order, after = "f.rowid DESC", "f.rowid < ?"
-		if cur != nil {
-			args = append(args, cur.Seq)
-		}
-	}
-	if before {
-		order = reverseOrder(order)
-		after = strings.NewReplacer("<", ">", ">", "<").Replace(after)
-	}
-	if cur != nil {
-		where = append(where, after)
-	}
-	query := `SELECT ` + leadColumns + ` FROM ` + from + leadJoins + `WHERE ` + strings.Join(where, " AND ") +
-		` ORDER BY ` + order + fmt.Sprintf(` LIMIT %d`, f.Limit+1)
-	err = eachRow(ctx, tx, query, args, func(rows *sql.Rows) error {
-		l, err := scanLead(rows)
-		page.Leads = append(page.Leads, l)
-		return err
-	})
-	if err != nil {
+	if page.Leads, page.Next, page.Prev, err = pq.run(ctx, tx); err != nil {
 		return page, fmt.Errorf("store: list leads: %w", err)
 	}
-	more := len(page.Leads) > f.Limit
-	if more {
-		page.Leads = page.Leads[:f.Limit]
-	}
-	if before {
-		for i, j := 0, len(page.Leads)-1; i < j; i, j = i+1, j-1 {
-			page.Leads[i], page.Leads[j] = page.Leads[j], page.Leads[i]
-		}
-	}
-	if n := len(page.Leads); n > 0 {
-		first, last := page.Leads[0], page.Leads[n-1]
-		switch {
-		case before:
-			page.Next = cursorAt(kind, last, false)
-			if more {
-				page.Prev = cursorAt(kind, first, true)
-			}
-		default:
-			if more {
-				page.Next = cursorAt(kind, last, false)
-			}
-			if cur != nil {
-				page.Prev = cursorAt(kind, first, true)
-			}
-		}
-	}
-
 	if match == "" {
 		page.Total, err = countActive(ctx, tx, workspaceID, f.PoolID, f.Status)
 	} else {
-		err = tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+from+` WHERE `+filterWhere+
-			fmt.Sprintf(` LIMIT %d)`, CountBound+1), filterArgs...).Scan(&page.Total)
-		if page.Total > CountBound {
-			page.Total, page.Capped = CountBound, true
-		}
+		page.Total, page.Capped, err = boundedCount(ctx, tx, pq.from, pq.where, pq.args)
 	}
 	if err != nil {
 		return page, fmt.Errorf("store: count leads: %w", err)

@@ -4,7 +4,7 @@
 package views
 
 import (
-	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +20,40 @@ type Page struct {
 	Workspace store.Workspace
 	Nav       string // the current navigation item
 	Now       time.Time
+	ShowTrash bool
+	ShowAudit bool
+	// Flashes are one-time messages from the previous request ("Lead restored.").
+	Flashes []string
+	// Undos are the signed-in person's deletions that can still be undone: their
+	// toasts show on every page, with the time left.
+	Undos []Undo
+}
+
+// Undo is a pending undo toast.
+type Undo struct {
+	BatchID  string
+	Message  string // "Lead deleted." or "12 leads deleted."
+	Deadline time.Time
+}
+
+// UndoFor is the toast of a deletion batch.
+func UndoFor(b store.Batch) Undo {
+	msg := "Lead deleted."
+	if b.Count != 1 {
+		msg = thousands(b.Count) + " leads deleted."
+	}
+	return Undo{BatchID: b.ID, Message: msg, Deadline: b.UndoUntil}
+}
+
+func unixMs(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 10) }
+
+// secondsLeft is the whole seconds until t, at least 0.
+func secondsLeft(now, t time.Time) string {
+	d := t.Sub(now)
+	if d < 0 {
+		return "0"
+	}
+	return strconv.Itoa(int((d + time.Second - 1) / time.Second))
 }
 
 // Toast is a message shown at the bottom of the page.
@@ -38,14 +72,19 @@ type LeadsData struct {
 	SortURL                   map[string]string // sort key -> URL of the table so sorted
 	Filtered                  bool
 	CanCreate                 bool
+	CanDelete                 bool
+	Self                      string // this table's URL, where a delete returns to
+	OOB                       bool   // render as an out-of-band swap
 }
 
 // LeadData is one lead's page.
 type LeadData struct {
-	Detail   store.LeadDetail
-	CanEdit  bool
-	NoteBody string
-	NoteErr  string
+	Detail     store.LeadDetail
+	CanEdit    bool
+	CanDelete  bool
+	CanRestore bool
+	NoteBody   string
+	NoteErr    string
 }
 
 // LeadForm is the new or edit form, with what the person typed and what was wrong.
@@ -66,6 +105,12 @@ type ErrorData struct {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// Thousands writes n with thousands separators: 1,234,567.
+func Thousands(n int) string { return thousands(n) }
+
+// Plural is "1 lead", "2 leads".
+func Plural(n int, unit string) string { return plural(n, unit) }
 
 // thousands writes n with thousands separators: 1,234,567.
 func thousands(n int) string {
@@ -118,7 +163,7 @@ func plural(n int, unit string) string {
 	if n == 1 {
 		return "1 " + unit
 	}
-	return fmt.Sprintf("%d %ss", n, unit)
+	return thousands(n) + " " + unit + "s"
 }
 
 // exact is a time in full, for title attributes and timelines.
@@ -203,3 +248,45 @@ func activityText(a store.Activity) string {
 	}
 	return a.Kind
 }
+
+// purgesIn says when a lead deleted at deleted is purged: "purges in 29 days".
+func purgesIn(now, deleted time.Time, retentionDays int) string {
+	due := deleted.Add(time.Duration(retentionDays) * 24 * time.Hour)
+	left := due.Sub(now)
+	switch {
+	case left <= 0:
+		return "purges at the next run"
+	case left < 24*time.Hour:
+		return "purges within a day"
+	}
+	return "purges in " + plural(int(left/(24*time.Hour)), "day")
+}
+
+func actionLabel(a string) string {
+	switch a {
+	case "delete":
+		return "Deleted"
+	case "undo":
+		return "Undone"
+	case "restore":
+		return "Restored"
+	case "purge":
+		return "Deleted forever"
+	}
+	return a
+}
+
+func auditReason(e store.AuditEntry) string {
+	switch e.Action {
+	case "delete":
+		return store.ReasonLabel(e.Reason)
+	case "purge":
+		if e.Reason == "retention" {
+			return "Retention"
+		}
+		return "By hand"
+	}
+	return ""
+}
+
+func queryEscape(s string) string { return url.QueryEscape(s) }

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -88,28 +89,38 @@ func stripFetchMetadata(h http.Handler) http.Handler {
 	})
 }
 
-// TestBrowserSignInFilterSearchOpenAndNote walks the console as a person would:
-// sign in, filter by status, search, open a lead, add a note, go back.
-func TestBrowserSignInFilterSearchOpenAndNote(t *testing.T) {
-	ctx := browser(t)
+// console is a running console for a browser test, with a workspace, its admin,
+// generated leads and one known lead.
+type console struct {
+	url    string
+	store  *store.Store
+	ws     store.Workspace
+	admin  store.User
+	zelda  store.Lead
+	offset atomic.Int64 // added to the store's clock, to skip waiting in tests
+}
+
+func startConsole(t *testing.T, leads int) *console {
+	t.Helper()
 	bg := context.Background()
 	st, err := store.Open(bg, filepath.Join(t.TempDir(), "leadkeep.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	ws, err := st.CreateWorkspace(bg, "Acme Sales")
+	c := &console{store: st}
+	st.Now = func() time.Time { return time.Now().Add(time.Duration(c.offset.Load())) }
+	if c.ws, err = st.CreateWorkspace(bg, "Acme Sales"); err != nil {
+		t.Fatal(err)
+	}
+	c.admin, err = st.CreateUser(bg, store.NewUser{WorkspaceID: c.ws.ID, Email: "dana@acme.test", Name: "Dana Reyes", Role: "admin", Password: "correct horse battery"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	admin, err := st.CreateUser(bg, store.NewUser{WorkspaceID: ws.ID, Email: "dana@acme.test", Name: "Dana Reyes", Role: "admin", Password: "correct horse battery"})
-	if err != nil {
+	if _, err := st.Seed(bg, c.ws.ID, leads, store.SeedOptions{Rand: rand.New(rand.NewPCG(3, 4)), Extras: true}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Seed(bg, ws.ID, 240, store.SeedOptions{Rand: rand.New(rand.NewPCG(3, 4)), Extras: true}); err != nil {
-		t.Fatal(err)
-	}
-	zelda, err := st.CreateLead(bg, ws, store.UserActor(admin), store.LeadInput{
+	c.zelda, err = st.CreateLead(bg, c.ws, store.UserActor(c.admin), store.LeadInput{
 		Name: ptr("Zelda Quintana"), Email: ptr("zelda@quintana-foods.example"), Phone: ptr("+1 415 555 0142"),
 		Company: ptr("Quintana Foods"), Status: ptr("qualified"), Tags: &[]string{"vip"},
 	})
@@ -118,10 +129,36 @@ func TestBrowserSignInFilterSearchOpenAndNote(t *testing.T) {
 	}
 	srv := httptest.NewServer(stripFetchMetadata(web.New(st, web.Config{Secret: make([]byte, 32)})))
 	t.Cleanup(srv.Close)
+	c.url = srv.URL
+	return c
+}
+
+// signIn signs the browser in as the console's admin, ending on the lead table.
+func (c *console) signIn(t *testing.T, ctx context.Context) {
+	t.Helper()
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(c.url+"/login"),
+		chromedp.WaitVisible(chromedp.CSS("#email")),
+		chromedp.SendKeys(chromedp.CSS("#email"), "dana@acme.test"),
+		chromedp.SendKeys(chromedp.CSS("#password"), "correct horse battery"),
+		chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`tr[data-lead-id]`)),
+	)
+	if err != nil {
+		t.Fatalf("sign in: %v", err)
+	}
+}
+
+// TestBrowserSignInFilterSearchOpenAndNote walks the console as a person would:
+// sign in, filter by status, search, open a lead, add a note, go back.
+func TestBrowserSignInFilterSearchOpenAndNote(t *testing.T) {
+	ctx := browser(t)
+	c := startConsole(t, 240)
+	zelda := c.zelda
 
 	// Signed out, the table sends us to the sign-in page.
-	err = chromedp.Do(ctx,
-		chromedp.Navigate(srv.URL+"/leads"),
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(c.url+"/leads"),
 		chromedp.WaitVisible(chromedp.CSS("#email")),
 	)
 	if err != nil {

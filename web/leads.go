@@ -45,17 +45,29 @@ func (q tableQuery) url() string {
 }
 
 func (s *Server) listLeads(c echo.Context) error {
-	ctx := c.Request().Context()
-	ws := workspace(c)
-	q := readTableQuery(c)
-	pools, err := s.store.Pools(ctx, ws.ID)
+	d, status, err := s.leadsData(c, readTableQuery(c))
 	if err != nil {
 		return err
+	}
+	p := s.pageFor(c, "Leads", "leads")
+	return render(c, status, views.LeadsPage(p, d), views.LeadsRegion(d))
+}
+
+// leadsData is the lead table in the state q, with the status to answer: 400 when
+// a filter value or page link is bad (the page then says why).
+func (s *Server) leadsData(c echo.Context, q tableQuery) (views.LeadsData, int, error) {
+	ctx := c.Request().Context()
+	ws := workspace(c)
+	pools, err := s.store.Pools(ctx, ws.ID)
+	if err != nil {
+		return views.LeadsData{}, 0, err
 	}
 	d := views.LeadsData{
 		Pool: q.Pool, Status: q.Status, Query: q.Query, Sort: q.Sort, Pools: pools,
 		Filtered:  q.Pool != "" || q.Status != "" || q.Query != "",
-		CanCreate: can(currentSession(c).User.Role, actionEditLeads),
+		CanCreate: may(c, actionEditLeads),
+		CanDelete: may(c, actionDeleteLead),
+		Self:      q.url(),
 	}
 	if d.Sort == "" {
 		d.Sort = store.SortCreated
@@ -67,10 +79,9 @@ func (s *Server) listLeads(c echo.Context) error {
 	var se *store.Error
 	switch {
 	case errors.As(err, &se) && se.Code == store.EInvalid:
-		// A bad filter value or page link: say so in the page, with a 400.
 		status, d.Error = http.StatusBadRequest, filterErrorText(se)
 	case err != nil:
-		return err
+		return d, 0, err
 	}
 	at := func(cursor string) string {
 		if cursor == "" {
@@ -87,8 +98,7 @@ func (s *Server) listLeads(c echo.Context) error {
 		sorted.Sort, sorted.Cursor = sort, ""
 		d.SortURL[sort] = sorted.url()
 	}
-	p := s.pageFor(c, "Leads", "leads")
-	return render(c, status, views.LeadsPage(p, d), views.LeadsRegion(d))
+	return d, status, nil
 }
 
 func filterErrorText(e *store.Error) string {
@@ -118,11 +128,20 @@ func (s *Server) showLead(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.store.LeadDetail(c.Request().Context(), workspace(c).ID, id)
+	ctx := c.Request().Context()
+	ws := workspace(c)
+	d, err := s.store.LeadDetail(ctx, ws.ID, id)
+	if errors.Is(err, store.ErrLeadNotFound) {
+		if t, terr := s.store.Tombstone(ctx, ws.ID, id); terr == nil {
+			return &store.Error{Code: store.EGone, Message: t.Message() + "."}
+		}
+	}
 	if err != nil {
 		return err
 	}
-	data := views.LeadData{Detail: d, CanEdit: can(currentSession(c).User.Role, actionEditLeads)}
+	me := currentSession(c).User.ID
+	data := views.LeadData{Detail: d, CanEdit: may(c, actionEditLeads), CanDelete: may(c, actionDeleteLead),
+		CanRestore: may(c, actionTrashAll) || (may(c, actionTrashOwn) && d.Lead.DeletedBy == me)}
 	return render(c, http.StatusOK, views.LeadPage(s.pageFor(c, d.Lead.Name, "leads"), data), nil)
 }
 
@@ -146,7 +165,7 @@ func (s *Server) addNote(c echo.Context) error {
 	if derr != nil {
 		return derr
 	}
-	data := views.LeadData{Detail: d, CanEdit: true}
+	data := views.LeadData{Detail: d, CanEdit: true, CanDelete: may(c, actionDeleteLead)}
 	status := http.StatusOK
 	if err != nil {
 		status, data.NoteBody, data.NoteErr = http.StatusUnprocessableEntity, body, se.Fields["body"]

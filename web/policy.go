@@ -13,15 +13,29 @@ import (
 type action string
 
 const (
-	actionReadLeads action = "read leads"      // the table, a lead's page
-	actionEditLeads action = "create and edit" // new lead, edit, notes
+	actionReadLeads    action = "read leads"                    // the table, a lead's page
+	actionEditLeads    action = "create and edit"               // new lead, edit, notes
+	actionDeleteLead   action = "delete a lead"                 // one lead, to the Trash
+	actionUndoOwn      action = "undo own deletions"            // the toast's Undo
+	actionUndoAny      action = "undo anyone's deletions"       // a manager undoing for someone
+	actionTrashOwn     action = "see and restore own deletions" // the Trash, filtered to oneself
+	actionTrashAll     action = "see and restore all deletions" // the whole Trash
+	actionPurge        action = "delete forever"                // purge from the Trash
+	actionReadAuditLog action = "read the audit log"
 )
 
 // policy is the one table of who may do what, by role. Later issues add rows
 // (delete, bulk delete, restore, purge, settings) to this table only.
 var policy = map[action][]store.Role{
-	actionReadLeads: {store.RoleViewer, store.RoleAgent, store.RoleManager, store.RoleAdmin},
-	actionEditLeads: {store.RoleAgent, store.RoleManager, store.RoleAdmin},
+	actionReadLeads:    {store.RoleViewer, store.RoleAgent, store.RoleManager, store.RoleAdmin},
+	actionEditLeads:    {store.RoleAgent, store.RoleManager, store.RoleAdmin},
+	actionDeleteLead:   {store.RoleAgent, store.RoleManager, store.RoleAdmin},
+	actionUndoOwn:      {store.RoleAgent, store.RoleManager, store.RoleAdmin},
+	actionUndoAny:      {store.RoleManager, store.RoleAdmin},
+	actionTrashOwn:     {store.RoleAgent, store.RoleManager, store.RoleAdmin},
+	actionTrashAll:     {store.RoleManager, store.RoleAdmin},
+	actionPurge:        {store.RoleAdmin},
+	actionReadAuditLog: {store.RoleManager, store.RoleAdmin},
 }
 
 // can reports whether the role may take the action.
@@ -33,6 +47,9 @@ func can(role store.Role, a action) bool {
 	}
 	return false
 }
+
+// may reports whether the signed-in member may take the action.
+func may(c echo.Context, a action) bool { return can(currentSession(c).User.Role, a) }
 
 // allow wraps a handler so that it runs only for members whose role may take the action.
 func (s *Server) allow(a action, h echo.HandlerFunc) echo.HandlerFunc {

@@ -24,6 +24,19 @@ func (s *Server) pageFor(c echo.Context, title, nav string) views.Page {
 	if sess := currentSession(c); sess.ID != "" {
 		u := sess.User
 		p.User, p.Workspace = &u, sess.Workspace
+		p.ShowTrash, p.ShowAudit = can(u.Role, actionTrashOwn), can(u.Role, actionReadAuditLog)
+		if !isHTMX(c) { // a partial has no toast region to show them in
+			p.Flashes = s.takeFlashes(c)
+		}
+		// Every page shows the person's pending undo toasts. A failed read only
+		// costs the toasts, never the page.
+		if batches, err := s.store.PendingUndos(c.Request().Context(), sess.Workspace.ID, u.ID); err == nil {
+			for _, b := range batches {
+				p.Undos = append(p.Undos, views.UndoFor(b))
+			}
+		} else {
+			s.log.Warn("pending undos", "error", err)
+		}
 	}
 	return p
 }

@@ -5,6 +5,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"crypto/hmac"
 	"crypto/sha256"
 	"log/slog"
@@ -126,7 +127,6 @@ func (s *Server) middleware() {
 		},
 	}))
 	e.Use(middleware.Recover())
-	e.Use(middleware.BodyLimit(s.cfg.BodyLimit))
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection:         "0",
 		ContentTypeNosniff:    "nosniff",
@@ -134,6 +134,8 @@ func (s *Server) middleware() {
 		ReferrerPolicy:        "same-origin",
 		ContentSecurityPolicy: contentSecurityPolicy,
 	}))
+	e.Use(middleware.BodyLimit(s.cfg.BodyLimit))
+	e.Use(readForm)
 	e.Use(middleware.CSRFWithConfig(middleware.CSRFConfig{
 		Skipper: func(c echo.Context) bool {
 			p := c.Request().URL.Path
@@ -147,6 +149,24 @@ func (s *Server) middleware() {
 		CookieSameSite: http.SameSiteLaxMode,
 		ContextKey:     "csrf",
 	}))
+}
+
+// readForm parses a posted form before the CSRF check reads it, so that a body over
+// the limit is answered 413 (the CSRF middleware would lose that error and say the
+// token is missing).
+func readForm(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get(echo.HeaderContentType), echo.MIMEApplicationForm) {
+			if err := r.ParseForm(); err != nil {
+				if errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
+					return err
+				}
+				return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.")
+			}
+		}
+		return next(c)
+	}
 }
 
 func (s *Server) routes() {
@@ -167,6 +187,19 @@ func (s *Server) routes() {
 	app.GET("/leads/:id/edit", s.allow(actionEditLeads, s.editLeadForm))
 	app.POST("/leads/:id", s.allow(actionEditLeads, s.updateLead))
 	app.POST("/leads/:id/notes", s.allow(actionEditLeads, s.addNote))
+	app.GET("/leads/:id/delete", s.allow(actionDeleteLead, s.deleteDialog))
+	app.POST("/leads/:id/delete", s.allow(actionDeleteLead, s.deleteLead))
+	app.POST("/undo/:batchId", s.allow(actionUndoOwn, s.undo))
+
+	app.GET("/trash", s.allow(actionTrashOwn, s.trashPage))
+	app.POST("/trash/:id/restore", s.allow(actionTrashOwn, s.restoreLead))
+	app.GET("/trash/:id/purge", s.allow(actionPurge, s.purgeConfirm))
+	app.POST("/trash/:id/purge", s.allow(actionPurge, s.purgeLead))
+	app.POST("/trash/batches/:batchId/restore", s.allow(actionTrashOwn, s.restoreBatch))
+	app.GET("/trash/batches/:batchId/purge", s.allow(actionPurge, s.purgeBatchConfirm))
+	app.POST("/trash/batches/:batchId/purge", s.allow(actionPurge, s.purgeBatch))
+
+	app.GET("/audit", s.allow(actionReadAuditLog, s.auditPage))
 
 	// Anything else is a 404 page (or a JSON 404 under /api/), never Echo's default.
 	e.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound })

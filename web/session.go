@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode"
 
 	"github.com/labstack/echo/v4"
 
@@ -95,8 +96,40 @@ func workspace(c echo.Context) store.Workspace { return currentSession(c).Worksp
 // safeNext returns next when it is a path on this site, else "/leads": a sign-in
 // never sends anyone to another site.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	// Browsers drop tabs and newlines from URLs, so "/\t/evil.example" would be "//evil.example".
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
+		strings.ContainsFunc(next, unicode.IsControl) {
 		return "/leads"
 	}
 	return next
+}
+
+const flashCookie = "leadkeep_flash"
+
+// flash keeps a one-time message for the next page the member sees (after a
+// redirect), in a signed cookie of its own.
+func (s *Server) flash(c echo.Context, msg string) {
+	sess, _ := s.cookies.Get(c.Request(), flashCookie)
+	sess.Options.MaxAge = 300
+	sess.AddFlash(msg)
+	if err := sess.Save(c.Request(), c.Response()); err != nil {
+		s.log.Warn("saving a flash message", "error", err)
+	}
+}
+
+// takeFlashes returns and clears the pending one-time messages.
+func (s *Server) takeFlashes(c echo.Context) []string {
+	if _, err := c.Request().Cookie(flashCookie); err != nil {
+		return nil
+	}
+	sess, _ := s.cookies.Get(c.Request(), flashCookie)
+	var out []string
+	for _, f := range sess.Flashes() {
+		if m, ok := f.(string); ok {
+			out = append(out, m)
+		}
+	}
+	sess.Options.MaxAge = -1
+	_ = sess.Save(c.Request(), c.Response())
+	return out
 }

@@ -1,0 +1,422 @@
+package store
+
+// The lifecycle of a lead (DESIGN.md): active ──delete──▶ trashed ──purge──▶ purged,
+// with undo (within the window) and restore leading back. Each public method here is
+// one transaction: the batch, the leads, their activity, the counters and one audit
+// row are written together or not at all.
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Undo timing: the toast counts down UndoWindow; the server accepts an undo up to
+// UndoGrace later, for the latency of the click.
+const (
+	UndoWindow = 10 * time.Second
+	UndoGrace  = 2 * time.Second
+	// MaxIDs is how many ids one request may name.
+	MaxIDs = 1000
+	// maxDetailsLen bounds the free text of a deletion.
+	maxDetailsLen = 1000
+)
+
+// Reasons are the reasons a deletion may give, as forms and the API send them.
+var Reasons = []string{"duplicate", "outdated", "invalid", "spam", "gdpr_request", "other"}
+
+// ReasonLabel is a reason as people read it.
+func ReasonLabel(r string) string {
+	switch r {
+	case "gdpr_request":
+		return "GDPR request"
+	case "":
+		return "No reason given"
+	}
+	return strings.ToUpper(r[:1]) + r[1:]
+}
+
+// Batch is one action on one or many leads: a delete, a spam marking, an import.
+type Batch struct {
+	ID          string
+	WorkspaceID string
+	Kind        string
+	ActorID     string
+	ActorName   string
+	Reason      string
+	Details     string
+	Count       int
+	UndoUntil   time.Time
+	CreatedAt   time.Time
+	UndoneAt    *time.Time
+	// FirstLeadID is one lead of the batch, for a one-lead batch its lead ("" once
+	// none is left).
+	FirstLeadID string
+	// InTrash is how many of its leads are in the Trash now (set by TrashBatches).
+	InTrash int
+}
+
+// UndoOpen reports whether the batch can still be undone at now.
+func (b Batch) UndoOpen(now time.Time) bool {
+	return b.UndoneAt == nil && !now.After(b.UndoUntil.Add(UndoGrace))
+}
+
+// DeleteRequest names the leads to move to the Trash, and why.
+type DeleteRequest struct {
+	IDs     []string
+	Reason  string
+	Details string
+}
+
+// Errors of the lifecycle that callers tell apart.
+var (
+	ErrAlreadyInTrash = &Error{Code: EConflict, Message: "This lead is already in the Trash"}
+	ErrNotInTrash     = &Error{Code: EConflict, Message: "This lead is not in the Trash"}
+	ErrBatchNotFound  = &Error{Code: ENotFound, Message: "No such deletion in this workspace"}
+	ErrUndoExpired    = &Error{Code: EUndoExpired, Message: "Too late to undo — the lead is in the Trash"}
+)
+
+func checkReason(reason, details string, required bool) error {
+	v := Invalid{}
+	switch {
+	case reason == "" && required:
+		v.Add("reason", "is required")
+	case reason != "" && !contains(Reasons, reason):
+		v.Add("reason", "must be one of duplicate, outdated, invalid, spam, gdpr_request, other")
+	}
+	if len([]rune(details)) > maxDetailsLen {
+		v.Add("details", fmt.Sprintf("must be at most %d characters", maxDetailsLen))
+	}
+	return v.Err()
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func checkIDs(ids []string) ([]string, error) {
+	seen := map[string]bool{}
+	var out []string
+	for _, id := range ids {
+		id = strings.TrimSpace(id)
+		if id == "" || seen[id] {
+			continue
+		}
+		if !ValidLeadID(id) {
+			return nil, fmt.Errorf("store: lead %q: %w", id, ErrLeadNotFound)
+		}
+		seen[id] = true
+		out = append(out, id)
+	}
+	v := Invalid{}
+	switch {
+	case len(out) == 0:
+		v.Add("ids", "select at least one lead")
+	case len(out) > MaxIDs:
+		v.Add("ids", fmt.Sprintf("at most %d leads at once", MaxIDs))
+	}
+	return out, v.Err()
+}
+
+func inList(n int) string { return "(" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")" }
+
+func anys(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+// DeleteLeads moves active leads of the workspace to the Trash as one batch, with an
+// undo deadline UndoWindow away. If any id is not an active lead of the workspace,
+// nothing is deleted. A reason is required for more than one lead, or when the
+// workspace requires one.
+func (s *Store) DeleteLeads(ctx context.Context, ws Workspace, actor Actor, req DeleteRequest) (Batch, error) {
+	ids, err := checkIDs(req.IDs)
+	if err != nil {
+		return Batch{}, err
+	}
+	req.Reason, req.Details = strings.TrimSpace(req.Reason), strings.TrimSpace(req.Details)
+	if err := checkReason(req.Reason, req.Details, len(ids) > 1 || ws.ReasonRequired); err != nil {
+		return Batch{}, err
+	}
+	var b Batch
+	err = s.inTx(ctx, func(tx *Tx) error {
+		trashed := map[string]bool{}
+		err := eachRow(ctx, tx, `SELECT id, deleted_at IS NOT NULL FROM leads WHERE workspace_id = ? AND id IN `+inList(len(ids)),
+			append([]any{ws.ID}, anys(ids)...), func(rows *sql.Rows) error {
+				var id string
+				var t bool
+				err := rows.Scan(&id, &t)
+				trashed[id] = t
+				return err
+			})
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			t, ok := trashed[id]
+			switch {
+			case !ok:
+				return fmt.Errorf("store: delete %s: %w", id, ErrLeadNotFound)
+			case t && len(ids) == 1:
+				return ErrAlreadyInTrash
+			case t:
+				return &Error{Code: EConflict, Message: fmt.Sprintf("Lead %s is already in the Trash; nothing was deleted", id)}
+			}
+		}
+		b = Batch{ID: newID(prefixBatch), WorkspaceID: ws.ID, Kind: "delete", ActorID: actor.ID, ActorName: actor.Name,
+			Reason: req.Reason, Details: req.Details, Count: len(ids), UndoUntil: tx.now.Add(UndoWindow), CreatedAt: tx.now}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO batches (id, workspace_id, kind, actor_id, reason, details, count, undo_until, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, b.ID, ws.ID, b.Kind, actor.ID, b.Reason, b.Details, b.Count,
+			b.UndoUntil.UnixMilli(), tx.nowMs()); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE leads SET deleted_at = ?, deleted_by = ?, delete_reason = ?, batch_id = ?
+			WHERE workspace_id = ? AND deleted_at IS NULL AND id IN `+inList(len(ids)),
+			append([]any{tx.nowMs(), actor.ID, b.Reason, b.ID, ws.ID}, anys(ids)...)...); err != nil {
+			return fmt.Errorf("store: delete leads: %w", err)
+		}
+		text := "Moved to the Trash"
+		if b.Reason != "" {
+			text += " (" + ReasonLabel(b.Reason) + ")"
+		}
+		if err := setActivity(ctx, tx, batchLeads(b.ID), actor, "deleted", text); err != nil {
+			return err
+		}
+		if err := moveCounts(ctx, tx, ws.ID, batchLeads(b.ID), -1); err != nil {
+			return err
+		}
+		return audit(ctx, tx, auditEntry{workspaceID: ws.ID, actor: actor, action: "delete", batchID: b.ID,
+			leadID: singleID(ids), count: b.Count, reason: b.Reason, details: b.Details})
+	})
+	return b, err
+}
+
+func singleID(ids []string) string {
+	if len(ids) == 1 {
+		return ids[0]
+	}
+	return ""
+}
+
+// leadSet is a set of leads named by a WHERE condition on leads, so that one
+// statement acts on all of them however many they are.
+type leadSet struct {
+	where string
+	args  []any
+}
+
+func batchLeads(batchID string) leadSet { return leadSet{"batch_id = ?", []any{batchID}} }
+
+func idLeads(workspaceID string, ids []string) leadSet {
+	return leadSet{"workspace_id = ? AND id IN " + inList(len(ids)), append([]any{workspaceID}, anys(ids)...)}
+}
+
+func (ls leadSet) and(cond string) leadSet { return leadSet{ls.where + " AND " + cond, ls.args} }
+
+// setActivity writes one activity row for every lead of the set, in one statement.
+func setActivity(ctx context.Context, tx *Tx, ls leadSet, actor Actor, kind, text string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO activity (lead_id, at, actor_id, kind, text)
+		SELECT id, ?, ?, ?, ? FROM leads WHERE `+ls.where, append([]any{tx.nowMs(), actor.ID, kind, text}, ls.args...)...)
+	return err
+}
+
+// moveCounts moves the set's leads between the counters: active → trashed for a
+// delete (dir -1), trashed → active for a restore (dir +1), out of trashed for a
+// purge (dir 0).
+func moveCounts(ctx context.Context, tx *Tx, workspaceID string, ls leadSet, dir int) error {
+	type group struct {
+		pool   string
+		status Status
+		n      int
+	}
+	var groups []group
+	err := eachRow(ctx, tx, `SELECT pool_id, status, count(*) FROM leads WHERE `+ls.where+` GROUP BY pool_id, status`,
+		ls.args, func(rows *sql.Rows) error {
+			var g group
+			err := rows.Scan(&g.pool, &g.status, &g.n)
+			groups = append(groups, g)
+			return err
+		})
+	if err != nil {
+		return err
+	}
+	for _, g := range groups {
+		active, trashed := dir*g.n, -dir*g.n
+		if dir == 0 {
+			trashed = -g.n
+		}
+		if err := adjustCounts(ctx, tx, workspaceID, g.pool, g.status, active, trashed); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// countAndFirst is how many leads the set holds and the id of one of them.
+func countAndFirst(ctx context.Context, tx *Tx, ls leadSet) (int, string, error) {
+	var n int
+	var id sql.NullString
+	err := tx.QueryRowContext(ctx, `SELECT count(*), min(id) FROM leads WHERE `+ls.where, ls.args...).Scan(&n, &id)
+	return n, id.String, err
+}
+
+const batchColumns = `b.id, b.workspace_id, b.kind, b.actor_id, ` + actorNameOfB + `, b.reason, b.details, b.count,
+	COALESCE(b.undo_until, 0), b.created_at, b.undone_at,
+	COALESCE((SELECT l.id FROM leads l WHERE l.batch_id = b.id LIMIT 1), '')`
+
+const actorNameOfB = `COALESCE((SELECT name FROM users WHERE id = b.actor_id),
+	(SELECT 'key ''' || name || '''' FROM api_keys WHERE id = b.actor_id), 'Leadkeep')`
+
+func scanBatch(row interface{ Scan(...any) error }, extra ...any) (Batch, error) {
+	var b Batch
+	var undo, created int64
+	var undone sql.NullInt64
+	err := row.Scan(append([]any{&b.ID, &b.WorkspaceID, &b.Kind, &b.ActorID, &b.ActorName, &b.Reason, &b.Details, &b.Count,
+		&undo, &created, &undone, &b.FirstLeadID}, extra...)...)
+	b.UndoUntil, b.CreatedAt = time.UnixMilli(undo).UTC(), time.UnixMilli(created).UTC()
+	if undone.Valid {
+		t := time.UnixMilli(undone.Int64).UTC()
+		b.UndoneAt = &t
+	}
+	return b, err
+}
+
+func getBatch(ctx context.Context, q querier, workspaceID, id string) (Batch, error) {
+	b, err := scanBatch(q.QueryRowContext(ctx, `SELECT `+batchColumns+` FROM batches b WHERE b.workspace_id = ? AND b.id = ?`,
+		workspaceID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return b, fmt.Errorf("store: batch %q: %w", id, ErrBatchNotFound)
+	}
+	return b, err
+}
+
+// Batch returns the workspace's batch with the id; another workspace's is not found.
+func (s *Store) Batch(ctx context.Context, workspaceID, id string) (Batch, error) {
+	return getBatch(ctx, s.read, workspaceID, id)
+}
+
+// RestoreResult says what a restore or undo brought back.
+type RestoreResult struct {
+	Batch Batch
+	// Restored leads are active again; NotRestored could not come back (purged).
+	Restored, NotRestored int
+	// Already is set when the batch had been undone before: nothing was written.
+	Already bool
+}
+
+// UndoBatch restores the batch's leads that are still in the Trash, within the undo
+// window (plus UndoGrace). Undoing an undone batch succeeds and writes nothing.
+// Who may undo (the batch's actor, or a manager) is the caller's policy.
+func (s *Store) UndoBatch(ctx context.Context, workspaceID string, actor Actor, batchID string) (RestoreResult, error) {
+	var res RestoreResult
+	err := s.inTx(ctx, func(tx *Tx) error {
+		b, err := getBatch(ctx, tx, workspaceID, batchID)
+		if err != nil {
+			return err
+		}
+		res.Batch = b
+		if b.UndoneAt != nil {
+			res.Already = true
+			return nil
+		}
+		if !b.UndoOpen(tx.now) {
+			return ErrUndoExpired
+		}
+		res.Restored, res.NotRestored, err = restoreBatchTx(ctx, tx, workspaceID, actor, b, "undo", "Deletion undone")
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE batches SET undone_at = ? WHERE id = ?`, tx.nowMs(), b.ID)
+		return err
+	})
+	return res, err
+}
+
+// RestoreBatch puts back every lead of the batch that is still in the Trash.
+func (s *Store) RestoreBatch(ctx context.Context, workspaceID string, actor Actor, batchID string) (RestoreResult, error) {
+	var res RestoreResult
+	err := s.inTx(ctx, func(tx *Tx) error {
+		b, err := getBatch(ctx, tx, workspaceID, batchID)
+		if err != nil {
+			return err
+		}
+		res.Batch = b
+		res.Restored, res.NotRestored, err = restoreBatchTx(ctx, tx, workspaceID, actor, b, "restore", "Restored from the Trash")
+		return err
+	})
+	return res, err
+}
+
+// restoreBatchTx brings back the batch's leads still in the Trash. A batch none of
+// whose leads can come back is an error: EGone if they were purged, EConflict if
+// they were restored already.
+func restoreBatchTx(ctx context.Context, tx *Tx, workspaceID string, actor Actor, b Batch, action, text string) (restored, notRestored int, err error) {
+	gone, err := countGone(ctx, tx, b.ID)
+	if err != nil {
+		return 0, 0, err
+	}
+	restored, err = restoreTx(ctx, tx, workspaceID, actor, batchLeads(b.ID).and("deleted_at IS NOT NULL"), b.ID, action, text)
+	if err != nil {
+		return 0, 0, err
+	}
+	if restored == 0 {
+		if gone > 0 {
+			return 0, 0, &Error{Code: EGone, Message: goneMessage(gone)}
+		}
+		return 0, 0, &Error{Code: EConflict, Message: "Nothing of this deletion is in the Trash any more: it was restored already"}
+	}
+	return restored, gone, nil
+}
+
+func goneMessage(n int) string {
+	if n == 1 {
+		return "This lead was permanently deleted and cannot come back"
+	}
+	return fmt.Sprintf("These %d leads were permanently deleted and cannot come back", n)
+}
+
+// restoreTx makes the trashed leads of the set active again, exactly as they were,
+// with an activity row each and one audit row; it returns how many it restored.
+func restoreTx(ctx context.Context, tx *Tx, workspaceID string, actor Actor, ls leadSet, batchID, action, text string) (int, error) {
+	n, first, err := countAndFirst(ctx, tx, ls)
+	if err != nil || n == 0 {
+		return 0, err
+	}
+	if err := setActivity(ctx, tx, ls, actor, "restored", text); err != nil {
+		return 0, err
+	}
+	if err := moveCounts(ctx, tx, workspaceID, ls, +1); err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE leads SET deleted_at = NULL, deleted_by = NULL, delete_reason = NULL, batch_id = NULL
+		WHERE `+ls.where, ls.args...); err != nil {
+		return 0, fmt.Errorf("store: restore: %w", err)
+	}
+	return n, audit(ctx, tx, auditEntry{workspaceID: workspaceID, actor: actor, action: action, batchID: batchID,
+		leadID: map[bool]string{true: first}[n == 1], count: n})
+}
+
+// countGone is how many leads of the batch were purged (their tombstones name it).
+func countGone(ctx context.Context, tx *Tx, batchID string) (int, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM tombstones WHERE batch_id = ?`, batchID).Scan(&n)
+	return n, err
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}

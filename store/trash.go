@@ -1,0 +1,349 @@
+package store
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// TrashFilter narrows the Trash; DeletedBy limits it to one actor's deletions (an
+// agent sees only their own).
+type TrashFilter struct {
+	Query     string
+	DeletedBy string
+	Cursor    string
+	Limit     int
+}
+
+// TrashPage is one page of the Trash, most recently deleted first (search results:
+// newest lead first).
+type TrashPage struct {
+	Leads      []Lead
+	Next, Prev string
+	Total      int
+	Capped     bool
+	Searched   bool
+}
+
+// ListTrash returns a page of the workspace's trashed leads.
+func (s *Store) ListTrash(ctx context.Context, workspaceID string, f TrashFilter) (TrashPage, error) {
+	var page TrashPage
+	if f.Limit <= 0 || f.Limit > MaxPageSize {
+		f.Limit = DefaultPageSize
+	}
+	match := matchQuery(workspaceID, f.Query)
+	kind := "trash"
+	if match != "" {
+		kind, page.Searched = "search", true
+	}
+	cur, err := decodeCursor(f.Cursor, kind)
+	if err != nil {
+		return page, err
+	}
+	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return page, err
+	}
+	defer tx.Rollback()
+	pq := pageQuery{kind: kind, from: "leads l", where: []string{"l.workspace_id = ?", "l.deleted_at IS NOT NULL"},
+		args: []any{workspaceID}, cur: cur, limit: f.Limit}
+	if match != "" {
+		pq.from = "leads_fts f JOIN leads l ON l.seq = f.rowid"
+		pq.where, pq.args = append(pq.where, "leads_fts MATCH ?"), append(pq.args, match)
+	}
+	if f.DeletedBy != "" {
+		pq.where, pq.args = append(pq.where, "l.deleted_by = ?"), append(pq.args, f.DeletedBy)
+	}
+	if page.Leads, page.Next, page.Prev, err = pq.run(ctx, tx); err != nil {
+		return page, fmt.Errorf("store: list trash: %w", err)
+	}
+	if match == "" && f.DeletedBy == "" {
+		err = tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(trashed), 0) FROM lead_counts WHERE workspace_id = ?`, workspaceID).Scan(&page.Total)
+	} else {
+		page.Total, page.Capped, err = boundedCount(ctx, tx, pq.from, pq.where, pq.args)
+	}
+	if err != nil {
+		return page, fmt.Errorf("store: count trash: %w", err)
+	}
+	return page, nil
+}
+
+// BatchPage is one page of the Trash grouped by the deletion that put leads there.
+type BatchPage struct {
+	Batches    []Batch
+	Next, Prev string
+}
+
+// TrashBatches returns the deletions that still have leads in the Trash, newest first.
+func (s *Store) TrashBatches(ctx context.Context, workspaceID, deletedBy, cursorText string) (BatchPage, error) {
+	var page BatchPage
+	const limit = 25
+	cur, err := decodeCursor(cursorText, "batches")
+	if err != nil {
+		return page, err
+	}
+	where := []string{"b.workspace_id = ?", "b.kind IN ('delete', 'spam')",
+		"EXISTS (SELECT 1 FROM leads l WHERE l.batch_id = b.id AND l.deleted_at IS NOT NULL)"}
+	args := []any{workspaceID}
+	if deletedBy != "" {
+		where, args = append(where, "b.actor_id = ?"), append(args, deletedBy)
+	}
+	before := cur != nil && cur.Before
+	order := "b.created_at DESC, b.id DESC"
+	if cur != nil {
+		cmp := "<"
+		if before {
+			cmp, order = ">", "b.created_at ASC, b.id ASC"
+		}
+		where, args = append(where, "(b.created_at, b.id) "+cmp+" (?, ?)"), append(args, cur.Created, cur.Name)
+	}
+	err = eachRow(ctx, s.read, `SELECT `+batchColumns+`,
+		(SELECT count(*) FROM leads l WHERE l.batch_id = b.id AND l.deleted_at IS NOT NULL)
+		FROM batches b WHERE `+strings.Join(where, " AND ")+` ORDER BY `+order+fmt.Sprintf(" LIMIT %d", limit+1), args,
+		func(rows *sql.Rows) error {
+			var n int
+			b, err := scanBatch(rows, &n)
+			b.InTrash = n
+			page.Batches = append(page.Batches, b)
+			return err
+		})
+	if err != nil {
+		return page, fmt.Errorf("store: trash batches: %w", err)
+	}
+	more := len(page.Batches) > limit
+	if more {
+		page.Batches = page.Batches[:limit]
+	}
+	if before {
+		reverse(page.Batches)
+	}
+	at := func(b Batch, before bool) string {
+		return cursor{Kind: "batches", Before: before, Created: b.CreatedAt.UnixMilli(), Name: b.ID, Seq: 1}.encode()
+	}
+	if n := len(page.Batches); n > 0 {
+		if more || before {
+			page.Next = at(page.Batches[n-1], false)
+		}
+		if (before && more) || (!before && cur != nil) {
+			page.Prev = at(page.Batches[0], true)
+		}
+	}
+	return page, nil
+}
+
+// PendingUndos are the actor's deletions whose undo window is still open, oldest
+// first: the toasts the layout shows on every page.
+func (s *Store) PendingUndos(ctx context.Context, workspaceID, actorID string) ([]Batch, error) {
+	var out []Batch
+	err := eachRow(ctx, s.read, `SELECT `+batchColumns+` FROM batches b
+		WHERE b.workspace_id = ? AND b.actor_id = ? AND b.undone_at IS NULL AND b.undo_until > ?
+		ORDER BY b.undo_until`, []any{workspaceID, actorID, s.Now().UnixMilli()}, func(rows *sql.Rows) error {
+		b, err := scanBatch(rows)
+		out = append(out, b)
+		return err
+	})
+	return out, err
+}
+
+// RestoreLeads puts trashed leads back exactly as they were. If any id is not a
+// trashed lead of the workspace (or, with onlyDeletedBy, was deleted by someone
+// else), nothing is restored.
+func (s *Store) RestoreLeads(ctx context.Context, workspaceID string, actor Actor, ids []string, onlyDeletedBy string) (int, error) {
+	ids, err := checkIDs(ids)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = s.inTx(ctx, func(tx *Tx) error {
+		if err := checkTrashed(ctx, tx, workspaceID, ids, onlyDeletedBy); err != nil {
+			return err
+		}
+		n, err = restoreTx(ctx, tx, workspaceID, actor, idLeads(workspaceID, ids).and("deleted_at IS NOT NULL"), "",
+			"restore", "Restored from the Trash")
+		return err
+	})
+	return n, err
+}
+
+// checkTrashed makes sure every id is a trashed lead of the workspace: a missing one
+// is gone (if purged) or not found, an active one is a conflict.
+func checkTrashed(ctx context.Context, tx *Tx, workspaceID string, ids []string, onlyDeletedBy string) error {
+	type state struct {
+		trashed bool
+		by      string
+		held    bool
+	}
+	found := map[string]state{}
+	err := eachRow(ctx, tx, `SELECT id, deleted_at IS NOT NULL, COALESCE(deleted_by, ''), held_at IS NOT NULL FROM leads
+		WHERE workspace_id = ? AND id IN `+inList(len(ids)), append([]any{workspaceID}, anys(ids)...), func(rows *sql.Rows) error {
+		var id string
+		var st state
+		err := rows.Scan(&id, &st.trashed, &st.by, &st.held)
+		found[id] = st
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		st, ok := found[id]
+		switch {
+		case !ok:
+			if t, err := tombstone(ctx, tx, workspaceID, id); err == nil {
+				return &Error{Code: EGone, Message: t.Message()}
+			}
+			return fmt.Errorf("store: lead %s: %w", id, ErrLeadNotFound)
+		case !st.trashed:
+			if len(ids) == 1 {
+				return ErrNotInTrash
+			}
+			return &Error{Code: EConflict, Message: fmt.Sprintf("Lead %s is not in the Trash; nothing was changed", id)}
+		case onlyDeletedBy != "" && st.by != onlyDeletedBy:
+			return &Error{Code: EForbidden, Message: "You can only act on leads you deleted yourself; ask a manager"}
+		}
+	}
+	return nil
+}
+
+// PurgeLeads deletes trashed leads for good, with their notes, tags, tasks, activity
+// and search entries, leaving a tombstone each. Active leads cannot be purged.
+func (s *Store) PurgeLeads(ctx context.Context, workspaceID string, actor Actor, ids []string) (int, error) {
+	ids, err := checkIDs(ids)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = s.inTx(ctx, func(tx *Tx) error {
+		if err := checkTrashed(ctx, tx, workspaceID, ids, ""); err != nil {
+			if errors.Is(err, ErrNotInTrash) {
+				return &Error{Code: EConflict, Message: "Only leads in the Trash can be deleted forever; delete it first"}
+			}
+			return err
+		}
+		n, err = s.purgeTx(ctx, tx, workspaceID, actor, idLeads(workspaceID, ids).and("deleted_at IS NOT NULL"), "", "manual")
+		return err
+	})
+	return n, err
+}
+
+// PurgeBatch deletes for good the batch's leads that are still in the Trash.
+func (s *Store) PurgeBatch(ctx context.Context, workspaceID string, actor Actor, batchID string) (int, error) {
+	var n int
+	err := s.inTx(ctx, func(tx *Tx) error {
+		b, err := getBatch(ctx, tx, workspaceID, batchID)
+		if err != nil {
+			return err
+		}
+		n, err = s.purgeTx(ctx, tx, workspaceID, actor, batchLeads(b.ID).and("deleted_at IS NOT NULL"), b.ID, "manual")
+		if err == nil && n == 0 {
+			return &Error{Code: EConflict, Message: "Nothing of this deletion is in the Trash any more"}
+		}
+		return err
+	})
+	return n, err
+}
+
+// purgeTx removes the set's leads, leaving tombstones that hold only keyed hashes
+// of their e-mail and phone. Leads on legal hold are never purged.
+func (s *Store) purgeTx(ctx context.Context, tx *Tx, workspaceID string, actor Actor, ls leadSet, batchID, how string) (int, error) {
+	var held int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM leads WHERE `+ls.where+` AND held_at IS NOT NULL`, ls.args...).Scan(&held); err != nil {
+		return 0, err
+	}
+	if held > 0 {
+		return 0, &Error{Code: EConflict, Message: plural(held, "lead") + " on legal hold cannot be deleted forever; release the hold first"}
+	}
+	type doomed struct {
+		seq                   int64
+		id, email, phone, bat string
+	}
+	var leads []doomed
+	err := eachRow(ctx, tx, `SELECT seq, id, email, phone, COALESCE(batch_id, '') FROM leads WHERE `+ls.where, ls.args,
+		func(rows *sql.Rows) error {
+			var d doomed
+			err := rows.Scan(&d.seq, &d.id, &d.email, &d.phone, &d.bat)
+			leads = append(leads, d)
+			return err
+		})
+	if err != nil || len(leads) == 0 {
+		return 0, err
+	}
+	if err := moveCounts(ctx, tx, workspaceID, ls, 0); err != nil {
+		return 0, err
+	}
+	for _, d := range leads {
+		if err := unindexLead(ctx, tx, d.seq); err != nil {
+			return 0, err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO tombstones (lead_id, workspace_id, purged_at, how, by_actor, email_hash, phone_hash, batch_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''))`, d.id, workspaceID, tx.nowMs(), how, actor.ID,
+			s.keyedHash(normalizeEmail(d.email)), s.keyedHash(d.phone), d.bat); err != nil {
+			return 0, fmt.Errorf("store: tombstone: %w", err)
+		}
+	}
+	// Notes, tags, tasks and activity go with the lead (ON DELETE CASCADE).
+	if _, err := tx.ExecContext(ctx, `DELETE FROM leads WHERE `+ls.where, ls.args...); err != nil {
+		return 0, fmt.Errorf("store: purge: %w", err)
+	}
+	leadID := ""
+	if len(leads) == 1 {
+		leadID = leads[0].id
+	}
+	return len(leads), audit(ctx, tx, auditEntry{workspaceID: workspaceID, actor: actor, action: "purge", leadID: leadID,
+		batchID: batchID, count: len(leads), reason: how})
+}
+
+func normalizeEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
+
+// keyedHash is HMAC-SHA-256 of a normalised value with the server secret; "" stays "".
+func (s *Store) keyedHash(v string) string {
+	if v == "" {
+		return ""
+	}
+	m := hmac.New(sha256.New, s.secret)
+	m.Write([]byte(v))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// Tombstone is what is left of a purged lead.
+type Tombstone struct {
+	LeadID   string
+	PurgedAt time.Time
+	How      string // retention, manual, erasure
+	ByName   string
+}
+
+// Message says plainly what happened to the lead.
+func (t Tombstone) Message() string {
+	when := t.PurgedAt.Format("Jan 2, 2006 at 15:04 UTC")
+	switch t.How {
+	case "retention":
+		return "This lead was permanently deleted on " + when + ", when its time in the Trash ran out"
+	case "erasure":
+		return "This lead was erased on " + when + " at the person's request"
+	}
+	return "This lead was permanently deleted on " + when + " by " + t.ByName
+}
+
+func tombstone(ctx context.Context, q querier, workspaceID, leadID string) (Tombstone, error) {
+	var t Tombstone
+	var at int64
+	err := q.QueryRowContext(ctx, `SELECT lead_id, purged_at, how, `+fmt.Sprintf(actorName, "by_actor")+`
+		FROM tombstones WHERE workspace_id = ? AND lead_id = ?`, workspaceID, leadID).Scan(&t.LeadID, &at, &t.How, &t.ByName)
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, fmt.Errorf("store: tombstone %s: %w", leadID, ErrLeadNotFound)
+	}
+	t.PurgedAt = time.UnixMilli(at).UTC()
+	return t, err
+}
+
+// Tombstone returns what is left of the workspace's purged lead, or ErrLeadNotFound.
+func (s *Store) Tombstone(ctx context.Context, workspaceID, leadID string) (Tombstone, error) {
+	return tombstone(ctx, s.read, workspaceID, leadID)
+}
