@@ -18,7 +18,8 @@
 	// Undo toasts count down to their deadline, then go.
 	function tick() {
 		document.querySelectorAll("[data-deadline]").forEach(function (t) {
-			var left = Math.ceil((Number(t.dataset.deadline) - (Date.now() + skew)) / 1000);
+			// Never more than the window: a clock skew of a few milliseconds must not show 11.
+			var left = Math.min(Number(t.dataset.window) || 10, Math.ceil((Number(t.dataset.deadline) - (Date.now() + skew)) / 1000));
 			if (left <= 0) {
 				t.remove();
 				return;

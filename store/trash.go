@@ -137,12 +137,13 @@ func (s *Store) TrashBatches(ctx context.Context, workspaceID, deletedBy, cursor
 	return page, nil
 }
 
-// PendingUndos are the actor's deletions whose undo window is still open, oldest
-// first: the toasts the layout shows on every page.
+// PendingUndos are the actor's deletions whose undo window is still open and that
+// still have leads in the Trash, oldest first: the toasts the layout shows on every page.
 func (s *Store) PendingUndos(ctx context.Context, workspaceID, actorID string) ([]Batch, error) {
 	var out []Batch
 	err := eachRow(ctx, s.read, `SELECT `+batchColumns+` FROM batches b
 		WHERE b.workspace_id = ? AND b.actor_id = ? AND b.undone_at IS NULL AND b.undo_until > ?
+		AND EXISTS (SELECT 1 FROM leads l WHERE l.batch_id = b.id AND l.deleted_at IS NOT NULL)
 		ORDER BY b.undo_until`, []any{workspaceID, actorID, s.Now().UnixMilli()}, func(rows *sql.Rows) error {
 		b, err := scanBatch(rows)
 		out = append(out, b)

@@ -290,3 +290,18 @@ func auditReason(e store.AuditEntry) string {
 }
 
 func queryEscape(s string) string { return url.QueryEscape(s) }
+
+// ariaSort is the aria-sort of a sortable column: how the table is sorted by it.
+func ariaSort(d LeadsData, column string) string {
+	switch {
+	case d.Result.Searched:
+		return "none"
+	case column == "name" && d.Sort == "name":
+		return "ascending"
+	case column == "created" && d.Sort != "name":
+		return "descending"
+	}
+	return "none"
+}
+
+var undoWindowSeconds = strconv.Itoa(int(store.UndoWindow / time.Second))

@@ -283,3 +283,181 @@ func waitFor(t *testing.T, ctx context.Context, what, js string) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestBrowserDeleteThenUndoPutsTheRowBackInPlace deletes a lead from the table,
+// sees the countdown, and undoes it.
+func TestBrowserDeleteThenUndoPutsTheRowBackInPlace(t *testing.T) {
+	ctx := browser(t)
+	c := startConsole(t, 120)
+	c.signIn(t, ctx)
+	ids := rowIDs(t, ctx)
+	victim := ids[3] // a row in the middle of the page
+
+	err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`tr[data-lead-id=%q] .row-delete`, victim))),
+		chromedp.WaitVisible(chromedp.CSS(`dialog[open] #delete-reason`)),
+	)
+	if err != nil {
+		t.Fatalf("open the delete dialog: %v", err)
+	}
+	if got := text(t, ctx, "dialog[open] h2"); got != "Delete this lead?" {
+		t.Fatalf("dialog title %q", got)
+	}
+	focused, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id`))
+	if err != nil || focused != "delete-reason" {
+		t.Fatalf("focus is on %q (%v), want the reason", focused, err)
+	}
+	screenshot(t, ctx, "10-delete-dialog")
+
+	// Escape closes the dialog and gives focus back to the row's Delete link.
+	err = chromedp.Do(ctx, chromedp.KeyEvent("\x1b"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the dialog to close", `!document.querySelector('dialog[open]')`)
+	waitFor(t, ctx, "focus back on the row", fmt.Sprintf(`document.activeElement.closest('tr') && document.activeElement.closest('tr').dataset.leadId === %q`, victim))
+
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`tr[data-lead-id=%q] .row-delete`, victim))),
+		chromedp.WaitVisible(chromedp.CSS(`dialog[open] #delete-reason`)),
+		chromedp.SetValue(chromedp.CSS(`#delete-reason`), "duplicate"),
+		chromedp.Click(chromedp.CSS(`dialog[open] button.danger`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the row to leave", fmt.Sprintf(`!document.querySelector('tr[data-lead-id=%q]') && !!document.querySelector('.toast-undo')`, victim))
+	if got := text(t, ctx, "#lead-count"); !strings.Contains(got, "120 leads") {
+		t.Fatalf("count after delete %q, want 120 leads", got)
+	}
+	toast := text(t, ctx, ".toast-undo .toast-text")
+	if toast != "Lead deleted." {
+		t.Fatalf("toast says %q", toast)
+	}
+	role, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('toasts').getAttribute('role') + ' ' + document.getElementById('toasts').getAttribute('aria-live')`))
+	if err != nil || role != "status polite" {
+		t.Fatalf("toast region is %q (%v)", role, err)
+	}
+	// The countdown is visible and moving.
+	first := text(t, ctx, ".toast-undo [data-countdown]")
+	waitFor(t, ctx, "the countdown to move", fmt.Sprintf(`document.querySelector('.toast-undo [data-countdown]').textContent !== %q`, first))
+	screenshot(t, ctx, "11-undo-toast")
+
+	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`.toast-undo .toast-action`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the row to come back in place", fmt.Sprintf(`(() => {
+		const rows = [...document.querySelectorAll('tr[data-lead-id]')].map(r => r.dataset.leadId);
+		return rows.indexOf(%q) === 3;
+	})()`, victim))
+	if got := text(t, ctx, "#lead-count"); !strings.Contains(got, "121 leads") {
+		t.Fatalf("count after undo %q, want 121 leads", got)
+	}
+	if got := rowIDs(t, ctx); strings.Join(got, ",") != strings.Join(ids, ",") {
+		t.Fatal("the table after undo differs from before the delete")
+	}
+}
+
+// TestBrowserTrashRestoreAndDeleteForever waits out a toast, restores the lead from
+// the Trash with its notes, then deletes another forever.
+func TestBrowserTrashRestoreAndDeleteForever(t *testing.T) {
+	ctx := browser(t)
+	c := startConsole(t, 30)
+	bg := context.Background()
+	if _, err := c.store.AddNote(bg, c.ws.ID, store.UserActor(c.admin), c.zelda.ID, "Prefers calls after 3pm."); err != nil {
+		t.Fatal(err)
+	}
+	c.signIn(t, ctx)
+
+	// Delete Zelda from her own page (Actions → Delete).
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(c.url+"/leads/"+c.zelda.ID),
+		chromedp.Click(chromedp.CSS(`.actions .danger-outline`)),
+		chromedp.WaitVisible(chromedp.CSS(`dialog[open] #delete-reason`)),
+		chromedp.SetValue(chromedp.CSS(`#delete-reason`), "outdated"),
+		chromedp.SendKeys(chromedp.CSS(`#delete-details`), "Closed the restaurant"),
+		chromedp.Click(chromedp.CSS(`dialog[open] button.danger`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Back on the table, with the toast; then the undo window passes.
+	waitFor(t, ctx, "the table with the toast", `location.pathname === '/leads' && !!document.querySelector('.toast-undo')`)
+	c.offset.Add(int64(11 * time.Second))
+	err = chromedp.Do(ctx, chromedp.Navigate(c.url+"/trash"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the toast gone and Zelda in the Trash", fmt.Sprintf(`!document.querySelector('.toast-undo') && !!document.querySelector('tr[data-lead-id=%q]')`, c.zelda.ID))
+	row := text(t, ctx, fmt.Sprintf(`tr[data-lead-id=%q]`, c.zelda.ID))
+	for _, want := range []string{"Zelda Quintana", "Dana Reyes", "Outdated", "purges in 29 days"} {
+		if !strings.Contains(row, want) {
+			t.Errorf("Trash row %q lacks %q", row, want)
+		}
+	}
+	screenshot(t, ctx, "12-trash")
+
+	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`tr[data-lead-id=%q] form[action$="/restore"] button`, c.zelda.ID))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "Zelda's page, restored, with her note", `location.pathname.startsWith('/leads/') && !document.querySelector('.trash-banner') &&
+		[...document.querySelectorAll('.note-body')].some(n => n.textContent.includes('after 3pm'))`)
+	if got := text(t, ctx, ".timeline"); !strings.Contains(got, "Restored from the Trash") {
+		t.Errorf("timeline lacks the restore: %q", got)
+	}
+
+	// Delete another lead, then delete it forever from the Trash.
+	other := rowIDsAt(t, ctx, c.url+"/leads")[0]
+	if _, err := c.store.DeleteLeads(bg, c.ws, store.UserActor(c.admin), store.DeleteRequest{IDs: []string{other}, Reason: "spam"}); err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(c.url+"/trash"),
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`tr[data-lead-id=%q] form[action$="/purge"] button`, other))),
+		chromedp.WaitVisible(chromedp.CSS(`dialog[open] button.danger`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := text(t, ctx, "dialog[open]"); !strings.Contains(got, "cannot be undone") {
+		t.Fatalf("purge dialog says %q", got)
+	}
+	screenshot(t, ctx, "13-delete-forever")
+	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`dialog[open] button.danger`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the lead gone from the Trash", fmt.Sprintf(`location.pathname === '/trash' && !document.querySelector('tr[data-lead-id=%q]')`, other))
+	if _, err := c.store.Tombstone(bg, c.ws.ID, other); err != nil {
+		t.Fatalf("no tombstone after Delete forever: %v", err)
+	}
+
+	// The audit log holds each step once.
+	err = chromedp.Do(ctx, chromedp.Navigate(c.url+"/audit"), chromedp.WaitVisible(chromedp.CSS(`tr[data-audit-id]`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := text(t, ctx, "table.audit tbody"); !strings.Contains(got, "Deleted forever") || !strings.Contains(got, "Restored") {
+		t.Errorf("audit log %q lacks the purge or the restore", got)
+	}
+	screenshot(t, ctx, "14-audit")
+}
+
+func rowIDs(t *testing.T, ctx context.Context) []string {
+	t.Helper()
+	ids, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('tr[data-lead-id]')].map(r => r.dataset.leadId)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+func rowIDsAt(t *testing.T, ctx context.Context, url string) []string {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS(`tr[data-lead-id]`))); err != nil {
+		t.Fatal(err)
+	}
+	return rowIDs(t, ctx)
+}

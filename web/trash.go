@@ -51,6 +51,9 @@ func (s *Server) deleteDialog(c echo.Context) error {
 		return store.ErrAlreadyInTrash
 	}
 	d := views.DeleteData{Lead: l, ReasonRequired: ws.ReasonRequired, Return: safeNext(c.QueryParam("return"))}
+	if q, onTable := currentTable(c); onTable {
+		d.FromTable, d.Return = true, q.url()
+	}
 	p := s.pageFor(c, "Delete "+l.Name, "leads")
 	return render(c, http.StatusOK, views.DeletePage(p, d), views.DeleteDialog(p, d))
 }
@@ -70,8 +73,9 @@ func (s *Server) deleteLead(c echo.Context) error {
 		if lerr != nil {
 			return lerr
 		}
+		_, onTable := currentTable(c)
 		d := views.DeleteData{Lead: l, Reason: reason, Details: details, ReasonRequired: ws.ReasonRequired,
-			Errors: se.Fields, Return: returnTo(c, "/leads")}
+			Errors: se.Fields, Return: returnTo(c, "/leads"), FromTable: onTable}
 		p := s.pageFor(c, "Delete "+l.Name, "leads")
 		if isHTMX(c) {
 			c.Response().Header().Set("HX-Retarget", "#dialog")
