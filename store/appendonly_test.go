@@ -45,4 +45,3 @@ func TestTheAuditLogRefusesDeletesAndEditsButARedactionOfDetails(t *testing.T) {
 		t.Fatalf("audit rows %d, %v; want the one delete", n, err)
 	}
 }
-

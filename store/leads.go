@@ -420,14 +420,14 @@ var deletedByName = fmt.Sprintf(actorName, "l.deleted_by")
 
 var leadJoins = ` JOIN pools p ON p.id = l.pool_id LEFT JOIN users u ON u.id = l.owner_id `
 
-func scanLead(row interface{ Scan(...any) error }) (Lead, error) {
+func scanLead(row interface{ Scan(...any) error }, extra ...any) (Lead, error) {
 	var l Lead
 	var status, meta string
 	var created, updated int64
 	var deleted sql.NullInt64
-	err := row.Scan(&l.seq, &l.ID, &l.WorkspaceID, &l.PoolID, &l.PoolName, &l.Name, &l.Email, &l.Phone, &l.Company,
+	err := row.Scan(append([]any{&l.seq, &l.ID, &l.WorkspaceID, &l.PoolID, &l.PoolName, &l.Name, &l.Email, &l.Phone, &l.Company,
 		&status, &l.Source, &l.OwnerID, &l.OwnerName, &meta, &created, &updated,
-		&deleted, &l.DeletedBy, &l.DeletedByName, &l.DeleteReason, &l.BatchID)
+		&deleted, &l.DeletedBy, &l.DeletedByName, &l.DeleteReason, &l.BatchID}, extra...)...)
 	if err != nil {
 		return l, err
 	}

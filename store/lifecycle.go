@@ -64,11 +64,15 @@ func (b Batch) UndoOpen(now time.Time) bool {
 	return b.UndoneAt == nil && !now.After(b.UndoUntil.Add(UndoGrace))
 }
 
-// DeleteRequest names the leads to move to the Trash, and why.
+// DeleteRequest names the leads to move to the Trash, and why: a list of ids, or
+// (All) every active lead matching Filter, frozen at ExpectedCount.
 type DeleteRequest struct {
-	IDs     []string
-	Reason  string
-	Details string
+	IDs           []string
+	All           bool
+	Filter        LeadFilter // pool, status and query; sort, cursor and limit are ignored
+	ExpectedCount int
+	Reason        string
+	Details       string
 }
 
 // Errors of the lifecycle that callers tell apart.
@@ -137,54 +141,58 @@ func anys(ss []string) []any {
 }
 
 // DeleteLeads moves active leads of the workspace to the Trash as one batch, with an
-// undo deadline UndoWindow away. If any id is not an active lead of the workspace,
-// nothing is deleted. A reason is required for more than one lead, or when the
-// workspace requires one.
+// undo deadline UndoWindow away: the listed ids (if any is not an active lead of the
+// workspace, nothing is deleted), or with All every lead the filter matches, which
+// must still be exactly ExpectedCount. A reason is required for more than one lead,
+// for a filter, or when the workspace requires one.
 func (s *Store) DeleteLeads(ctx context.Context, ws Workspace, actor Actor, req DeleteRequest) (Batch, error) {
-	ids, err := checkIDs(req.IDs)
-	if err != nil {
-		return Batch{}, err
+	var ids []string
+	var err error
+	if !req.All {
+		if ids, err = checkIDs(req.IDs); err != nil {
+			return Batch{}, err
+		}
 	}
 	req.Reason, req.Details = strings.TrimSpace(req.Reason), strings.TrimSpace(req.Details)
-	if err := checkReason(req.Reason, req.Details, len(ids) > 1 || ws.ReasonRequired); err != nil {
+	if err := checkReason(req.Reason, req.Details, req.All || len(ids) > 1 || ws.ReasonRequired); err != nil {
 		return Batch{}, err
 	}
 	var b Batch
 	err = s.inTx(ctx, func(tx *Tx) error {
-		trashed := map[string]bool{}
-		err := eachRow(ctx, tx, `SELECT id, deleted_at IS NOT NULL FROM leads WHERE workspace_id = ? AND id IN `+inList(len(ids)),
-			append([]any{ws.ID}, anys(ids)...), func(rows *sql.Rows) error {
-				var id string
-				var t bool
-				err := rows.Scan(&id, &t)
-				trashed[id] = t
+		var ls leadSet
+		var n int
+		var first string
+		if req.All {
+			var err error
+			if ls, err = s.activeSet(ctx, tx, ws.ID, req.Filter); err != nil {
 				return err
-			})
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			t, ok := trashed[id]
-			switch {
-			case !ok:
-				return fmt.Errorf("store: delete %s: %w", id, ErrLeadNotFound)
-			case t && len(ids) == 1:
-				return ErrAlreadyInTrash
-			case t:
-				return &Error{Code: EConflict, Message: fmt.Sprintf("Lead %s is already in the Trash; nothing was deleted", id)}
 			}
+			if n, first, err = countAndFirst(ctx, tx, ls); err != nil {
+				return err
+			}
+			if err := checkFrozenCount(n, req.ExpectedCount); err != nil {
+				return err
+			}
+		} else {
+			if err := checkActive(ctx, tx, ws.ID, ids); err != nil {
+				return err
+			}
+			ls, n, first = idLeads(ws.ID, ids).and("deleted_at IS NULL"), len(ids), ids[0]
 		}
 		b = Batch{ID: newID(prefixBatch), WorkspaceID: ws.ID, Kind: "delete", ActorID: actor.ID, ActorName: actor.Name,
-			Reason: req.Reason, Details: req.Details, Count: len(ids), UndoUntil: tx.now.Add(UndoWindow), CreatedAt: tx.now}
+			Reason: req.Reason, Details: req.Details, Count: n, UndoUntil: tx.now.Add(UndoWindow), CreatedAt: tx.now}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO batches (id, workspace_id, kind, actor_id, reason, details, count, undo_until, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, b.ID, ws.ID, b.Kind, actor.ID, b.Reason, b.Details, b.Count,
 			b.UndoUntil.UnixMilli(), tx.nowMs()); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE leads SET deleted_at = ?, deleted_by = ?, delete_reason = ?, batch_id = ?
-			WHERE workspace_id = ? AND deleted_at IS NULL AND id IN `+inList(len(ids)),
-			append([]any{tx.nowMs(), actor.ID, b.Reason, b.ID, ws.ID}, anys(ids)...)...); err != nil {
+		res, err := tx.ExecContext(ctx, `UPDATE leads SET deleted_at = ?, deleted_by = ?, delete_reason = ?, batch_id = ?
+			WHERE `+ls.where, append([]any{tx.nowMs(), actor.ID, b.Reason, b.ID}, ls.args...)...)
+		if err != nil {
 			return fmt.Errorf("store: delete leads: %w", err)
+		}
+		if got, _ := res.RowsAffected(); got != int64(n) { // cannot happen inside one write transaction
+			return fmt.Errorf("store: delete leads: counted %d, deleted %d", n, got)
 		}
 		text := "Moved to the Trash"
 		if b.Reason != "" {
@@ -196,10 +204,69 @@ func (s *Store) DeleteLeads(ctx context.Context, ws Workspace, actor Actor, req 
 		if err := moveCounts(ctx, tx, ws.ID, batchLeads(b.ID), -1); err != nil {
 			return err
 		}
+		single := ""
+		if n == 1 {
+			single = first
+		}
 		return audit(ctx, tx, auditEntry{workspaceID: ws.ID, actor: actor, action: "delete", batchID: b.ID,
-			leadID: singleID(ids), count: b.Count, reason: b.Reason, details: b.Details})
+			leadID: single, count: b.Count, reason: b.Reason, details: b.Details})
 	})
 	return b, err
+}
+
+// checkActive makes sure every id is an active lead of the workspace.
+func checkActive(ctx context.Context, tx *Tx, workspaceID string, ids []string) error {
+	trashed := map[string]bool{}
+	err := eachRow(ctx, tx, `SELECT id, deleted_at IS NOT NULL FROM leads WHERE workspace_id = ? AND id IN `+inList(len(ids)),
+		append([]any{workspaceID}, anys(ids)...), func(rows *sql.Rows) error {
+			var id string
+			var t bool
+			err := rows.Scan(&id, &t)
+			trashed[id] = t
+			return err
+		})
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		t, ok := trashed[id]
+		switch {
+		case !ok && len(ids) == 1:
+			return fmt.Errorf("store: delete %s: %w", id, ErrLeadNotFound)
+		case !ok:
+			return &Error{Code: ELeadNotFound, Message: fmt.Sprintf("Lead %s is not a lead of this workspace; nothing was changed", id)}
+		case t && len(ids) == 1:
+			return ErrAlreadyInTrash
+		case t:
+			return &Error{Code: EConflict, Message: fmt.Sprintf("Lead %s is already in the Trash; nothing was changed", id)}
+		}
+	}
+	return nil
+}
+
+// checkFrozenCount refuses a bulk action whose selection is not the one the person
+// saw counted.
+func checkFrozenCount(n, expected int) error {
+	switch {
+	case n == 0:
+		return &Error{Code: EInvalid, Message: "No lead matches this selection; nothing was changed",
+			Fields: map[string]string{"all_matching": "matches nothing"}}
+	case expected <= 0:
+		return &Error{Code: EInvalid, Message: "The count you confirmed is missing",
+			Fields: map[string]string{"expected_count": "is required with a filter"}}
+	case n != expected:
+		return &Error{Code: EConflict, Message: fmt.Sprintf("The selection changed: %s now match, not %s. Nothing was changed; look again and confirm.",
+			thousandsOf(n), thousandsOf(expected))}
+	}
+	return nil
+}
+
+func thousandsOf(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 func singleID(ids []string) string {

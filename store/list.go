@@ -304,3 +304,40 @@ func (s *Store) Counts(ctx context.Context, workspaceID string) (total int, bySt
 		})
 	return total, byStatus, err
 }
+
+// activeSet is the set of the workspace's active leads that the filter matches: the
+// same set the table lists for it, as one condition a bulk action can use.
+func (s *Store) activeSet(ctx context.Context, q querier, workspaceID string, f LeadFilter) (leadSet, error) {
+	f.Cursor, f.Sort, f.Limit = "", "", 0
+	if err := s.checkFilter(ctx, q, workspaceID, &f); err != nil {
+		return leadSet{}, err
+	}
+	ls := leadSet{"workspace_id = ? AND deleted_at IS NULL", []any{workspaceID}}
+	if f.PoolID != "" {
+		ls = leadSet{ls.where + " AND pool_id = ?", append(ls.args, f.PoolID)}
+	}
+	if f.Status != "" {
+		ls = leadSet{ls.where + " AND status = ?", append(ls.args, f.Status)}
+	}
+	return withSearch(ls, workspaceID, f.Query), nil
+}
+
+// withSearch narrows a set to the leads whose text matches the query (if it has words).
+func withSearch(ls leadSet, workspaceID, query string) leadSet {
+	if match := matchQuery(workspaceID, query); match != "" {
+		return leadSet{ls.where + " AND seq IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?)", append(ls.args, match)}
+	}
+	return ls
+}
+
+// CountMatching is the exact number of active leads the filter matches (the table's
+// count may stop at CountBound; a bulk selection never does).
+func (s *Store) CountMatching(ctx context.Context, workspaceID string, f LeadFilter) (int, error) {
+	ls, err := s.activeSet(ctx, s.read, workspaceID, f)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = s.read.QueryRowContext(ctx, `SELECT count(*) FROM leads WHERE `+ls.where, ls.args...).Scan(&n)
+	return n, err
+}

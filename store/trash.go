@@ -348,3 +348,58 @@ func tombstone(ctx context.Context, q querier, workspaceID, leadID string) (Tomb
 func (s *Store) Tombstone(ctx context.Context, workspaceID, leadID string) (Tombstone, error) {
 	return tombstone(ctx, s.read, workspaceID, leadID)
 }
+
+// trashSet is the set of the workspace's trashed leads that the Trash filter matches.
+func trashSet(workspaceID string, f TrashFilter) leadSet {
+	ls := leadSet{"workspace_id = ? AND deleted_at IS NOT NULL", []any{workspaceID}}
+	if f.DeletedBy != "" {
+		ls = leadSet{ls.where + " AND deleted_by = ?", append(ls.args, f.DeletedBy)}
+	}
+	return withSearch(ls, workspaceID, f.Query)
+}
+
+// CountTrash is the exact number of trashed leads the filter matches.
+func (s *Store) CountTrash(ctx context.Context, workspaceID string, f TrashFilter) (int, error) {
+	ls := trashSet(workspaceID, f)
+	var n int
+	err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM leads WHERE `+ls.where, ls.args...).Scan(&n)
+	return n, err
+}
+
+// RestoreMatching restores every trashed lead the filter matches, which must still
+// be exactly expected leads.
+func (s *Store) RestoreMatching(ctx context.Context, workspaceID string, actor Actor, f TrashFilter, expected int) (int, error) {
+	var n int
+	err := s.inTx(ctx, func(tx *Tx) error {
+		ls := trashSet(workspaceID, f)
+		count, _, err := countAndFirst(ctx, tx, ls)
+		if err != nil {
+			return err
+		}
+		if err := checkFrozenCount(count, expected); err != nil {
+			return err
+		}
+		n, err = restoreTx(ctx, tx, workspaceID, actor, ls, "", "restore", "Restored from the Trash")
+		return err
+	})
+	return n, err
+}
+
+// PurgeMatching deletes for good every trashed lead the filter matches, which must
+// still be exactly expected leads.
+func (s *Store) PurgeMatching(ctx context.Context, workspaceID string, actor Actor, f TrashFilter, expected int) (int, error) {
+	var n int
+	err := s.inTx(ctx, func(tx *Tx) error {
+		ls := trashSet(workspaceID, f)
+		count, _, err := countAndFirst(ctx, tx, ls)
+		if err != nil {
+			return err
+		}
+		if err := checkFrozenCount(count, expected); err != nil {
+			return err
+		}
+		n, err = s.purgeTx(ctx, tx, workspaceID, actor, ls, "", "manual")
+		return err
+	})
+	return n, err
+}

@@ -73,6 +73,9 @@ type LeadsData struct {
 	Filtered                  bool
 	CanCreate                 bool
 	CanDelete                 bool
+	CanBulk                   bool
+	CSRF                      string
+	FilterKey                 string // the filter alone (no page, no sort): a selection lives within it
 	Self                      string // this table's URL, where a delete returns to
 	OOB                       bool   // render as an out-of-band swap
 }

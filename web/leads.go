@@ -67,8 +67,11 @@ func (s *Server) leadsData(c echo.Context, q tableQuery) (views.LeadsData, int, 
 		Filtered:  q.Pool != "" || q.Status != "" || q.Query != "",
 		CanCreate: may(c, actionEditLeads),
 		CanDelete: may(c, actionDeleteLead),
+		CanBulk:   may(c, actionBulkDelete),
 		Self:      q.url(),
+		FilterKey: tableQuery{Pool: q.Pool, Status: q.Status, Query: q.Query}.url(),
 	}
+	d.CSRF, _ = c.Get("csrf").(string)
 	if d.Sort == "" {
 		d.Sort = store.SortCreated
 	}

@@ -13,9 +13,11 @@ import (
 type action string
 
 const (
-	actionReadLeads    action = "read leads"                    // the table, a lead's page
-	actionEditLeads    action = "create and edit"               // new lead, edit, notes
-	actionDeleteLead   action = "delete a lead"                 // one lead, to the Trash
+	actionReadLeads    action = "read leads"        // the table, a lead's page
+	actionEditLeads    action = "create and edit"   // new lead, edit, notes
+	actionDeleteLead   action = "delete a lead"     // one lead, to the Trash
+	actionBulkDelete   action = "delete many leads" // bulk select-and-delete
+	actionExport       action = "export leads"
 	actionUndoOwn      action = "undo own deletions"            // the toast's Undo
 	actionUndoAny      action = "undo anyone's deletions"       // a manager undoing for someone
 	actionTrashOwn     action = "see and restore own deletions" // the Trash, filtered to oneself
@@ -30,6 +32,8 @@ var policy = map[action][]store.Role{
 	actionReadLeads:    {store.RoleViewer, store.RoleAgent, store.RoleManager, store.RoleAdmin},
 	actionEditLeads:    {store.RoleAgent, store.RoleManager, store.RoleAdmin},
 	actionDeleteLead:   {store.RoleAgent, store.RoleManager, store.RoleAdmin},
+	actionBulkDelete:   {store.RoleManager, store.RoleAdmin},
+	actionExport:       {store.RoleAgent, store.RoleManager, store.RoleAdmin},
 	actionUndoOwn:      {store.RoleAgent, store.RoleManager, store.RoleAdmin},
 	actionUndoAny:      {store.RoleManager, store.RoleAdmin},
 	actionTrashOwn:     {store.RoleAgent, store.RoleManager, store.RoleAdmin},

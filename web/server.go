@@ -5,9 +5,9 @@ package web
 
 import (
 	"context"
-	"errors"
 	"crypto/hmac"
 	"crypto/sha256"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -182,6 +182,8 @@ func (s *Server) routes() {
 	app.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/leads") })
 	app.GET("/leads", s.allow(actionReadLeads, s.listLeads))
 	app.GET("/leads/new", s.allow(actionEditLeads, s.newLeadForm))
+	app.GET("/leads/export", s.allow(actionExport, s.exportLeads))
+	app.POST("/leads/bulk-delete", s.allow(actionBulkDelete, s.bulkDelete))
 	app.POST("/leads", s.allow(actionEditLeads, s.createLead))
 	app.GET("/leads/:id", s.allow(actionReadLeads, s.showLead))
 	app.GET("/leads/:id/edit", s.allow(actionEditLeads, s.editLeadForm))

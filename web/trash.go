@@ -86,24 +86,7 @@ func (s *Server) deleteLead(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if !isHTMX(c) {
-		return c.Redirect(http.StatusSeeOther, returnTo(c, "/leads"))
-	}
-	q, onTable := currentTable(c)
-	if !onTable {
-		// Deleted from the lead's own page: back to the table, where the layout
-		// shows the toast (it is kept server-side until its deadline).
-		c.Response().Header().Set("HX-Redirect", "/leads")
-		return c.NoContent(http.StatusNoContent)
-	}
-	// On the table: the new table in place of the old (the row gone, the count
-	// down by one), the toast added, the dialog closed.
-	d, status, err := s.leadsData(c, q)
-	if err != nil {
-		return err
-	}
-	p := s.pageFor(c, "Leads", "leads")
-	return renderAll(c, status, views.LeadsRegion(d), views.ToastsOOB(p, []views.Undo{views.UndoFor(b)}), views.DialogClosedOOB())
+	return s.afterDelete(c, b)
 }
 
 func (s *Server) undo(c echo.Context) error {
