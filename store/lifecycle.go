@@ -208,8 +208,12 @@ func (s *Store) DeleteLeads(ctx context.Context, ws Workspace, actor Actor, req 
 		if n == 1 {
 			single = first
 		}
-		return audit(ctx, tx, auditEntry{workspaceID: ws.ID, actor: actor, action: "delete", batchID: b.ID,
-			leadID: single, count: b.Count, reason: b.Reason, details: b.Details})
+		if err := audit(ctx, tx, auditEntry{workspaceID: ws.ID, actor: actor, action: "delete", batchID: b.ID,
+			leadID: single, count: b.Count, reason: b.Reason, details: b.Details}); err != nil {
+			return err
+		}
+		b, err = getBatch(ctx, tx, ws.ID, b.ID) // as every later read of it will show it
+		return err
 	})
 	return b, err
 }

@@ -461,3 +461,121 @@ func rowIDsAt(t *testing.T, ctx context.Context, url string) []string {
 	}
 	return rowIDs(t, ctx)
 }
+
+// TestBrowserBulkSelectionShiftClickAcrossPagesAndSelectAllMatching selects a range
+// with shift-click, keeps it across pages, then deletes every lead of one status
+// through "Select all N matching" and checks that nothing else was touched.
+func TestBrowserBulkSelectionShiftClickAcrossPagesAndSelectAllMatching(t *testing.T) {
+	ctx := browser(t)
+	c := startConsole(t, 200)
+	c.signIn(t, ctx)
+
+	// Shift-click: rows 2 to 6 of the first page.
+	ids := rowIDs(t, ctx)
+	box := func(id string) chromedp.CSS { return chromedp.CSS(fmt.Sprintf(`tr[data-lead-id=%q] input[data-select]`, id)) }
+	err := chromedp.Do(ctx,
+		chromedp.Click(box(ids[1])),
+		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector('tr[data-lead-id=%q] input[data-select]').dispatchEvent(new MouseEvent('click', {bubbles: true, shiftKey: true}))`, ids[5])),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "5 selected", `document.querySelector('[data-selected-count]').textContent === '5 selected'`)
+	screenshot(t, ctx, "20-bulk-shift-click")
+
+	// The selection survives paging within the filter.
+	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`a[rel=next]`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "page 2", fmt.Sprintf(`!document.querySelector('tr[data-lead-id=%q]') && !!document.querySelector('tr[data-lead-id]')`, ids[0]))
+	page2 := rowIDs(t, ctx)
+	err = chromedp.Do(ctx, chromedp.Click(box(page2[0])), chromedp.Click(box(page2[1])))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "7 selected", `document.querySelector('[data-selected-count]').textContent === '7 selected'`)
+	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-needs-selection]`)), chromedp.WaitVisible(chromedp.CSS(`dialog[open] #bulk-reason`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := text(t, ctx, "dialog[open] h2"); got != "Delete 7 leads?" {
+		t.Fatalf("dialog title %q, want Delete 7 leads?", got)
+	}
+	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`dialog[open] [data-close]`)), chromedp.Click(chromedp.CSS(`[data-clear-selection]`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the selection cleared", `!document.querySelector('[data-bulk-bar]').classList.contains('active')`)
+
+	// A status filter plus "Select all N matching" deletes exactly that status.
+	bg := context.Background()
+	news, err := c.store.CountMatching(bg, c.ws.ID, store.LeadFilter{Status: "new"})
+	if err != nil || news <= 50 {
+		t.Fatalf("want more than a page of new leads, have %d (%v)", news, err)
+	}
+	before := allActive(t, c)
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(c.url+"/leads?status=new"),
+		chromedp.WaitVisible(chromedp.CSS(`tr[data-lead-id]`)),
+		chromedp.Click(chromedp.CSS(`[data-select-page]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-select-all]`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := text(t, ctx, "[data-select-all]"); got != fmt.Sprintf("Select all %d matching this filter", news) {
+		t.Fatalf("select-all offer %q", got)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`[data-select-all]`)),
+		chromedp.Click(chromedp.CSS(`[data-needs-selection]`)),
+		chromedp.WaitVisible(chromedp.CSS(`dialog[open] #bulk-reason`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := text(t, ctx, "dialog[open] h2"); got != fmt.Sprintf("Delete %d leads?", news) {
+		t.Fatalf("dialog title %q", got)
+	}
+	screenshot(t, ctx, "21-bulk-dialog")
+	err = chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.CSS(`#bulk-reason`), "invalid"),
+		chromedp.Click(chromedp.CSS(`dialog[open] button.danger`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the bulk toast", fmt.Sprintf(`[...document.querySelectorAll('.toast-undo .toast-text')].some(t => t.textContent === '%d leads deleted.')`, news))
+	screenshot(t, ctx, "22-bulk-toast")
+	after := allActive(t, c)
+	for id, status := range before {
+		_, still := after[id]
+		if status == "new" && still {
+			t.Errorf("new lead %s was not deleted", id)
+		}
+		if status != "new" && !still {
+			t.Errorf("%s lead %s outside the filter was deleted", status, id)
+		}
+	}
+}
+
+// allActive maps every active lead of the console's workspace to its status.
+func allActive(t *testing.T, c *console) map[string]store.Status {
+	t.Helper()
+	out := map[string]store.Status{}
+	cursor := ""
+	for {
+		page, err := c.store.ListLeads(context.Background(), c.ws.ID, store.LeadFilter{Limit: 100, Cursor: cursor})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range page.Leads {
+			out[l.ID] = l.Status
+		}
+		if page.Next == "" {
+			return out
+		}
+		cursor = page.Next
+	}
+}
