@@ -120,7 +120,17 @@
 
 	function saveSel(form, sel) { sessionStorage.setItem(storeKey(form), JSON.stringify(sel)); }
 
-	function boxes(form) { return Array.prototype.slice.call(form.querySelectorAll("input[data-select]")); }
+	// The boxes of a bulk form: inside it, or tied to it by a form="" attribute (the
+	// Trash, whose rows hold forms of their own).
+	function boxes(form) {
+		return Array.prototype.filter.call(form.elements, function (el) { return el.matches("input[data-select]"); });
+	}
+
+	function headBox(form) {
+		return form.querySelector("[data-select-page]") || document.querySelector('[data-select-page][form="' + form.id + '"]');
+	}
+
+	function inForm(form, el) { return form.contains(el) || el.form === form; }
 
 	var lastClicked = null;
 
@@ -131,7 +141,7 @@
 		var bar = form.querySelector("[data-bulk-bar]");
 		var page = boxes(form);
 		page.forEach(function (b) { b.checked = sel.all || sel.ids.indexOf(b.value) >= 0; });
-		var head = form.querySelector("[data-select-page]");
+		var head = headBox(form);
 		var allOnPage = page.length > 0 && page.every(function (b) { return b.checked; });
 		if (head) {
 			head.checked = allOnPage;
@@ -152,7 +162,7 @@
 
 	document.addEventListener("change", function (e) {
 		var form = bulkForm();
-		if (!form || !form.contains(e.target)) return;
+		if (!form || !inForm(form, e.target)) return;
 		var sel = loadSel(form);
 		if (e.target.matches("[data-select-page]")) {
 			sel.all = false;

@@ -204,3 +204,80 @@ func uniqueIDs(ids []string) []string {
 	}
 	return out
 }
+
+// trashSelection is a Trash bulk form's selection, within what the member may see.
+func trashSelection(c echo.Context) (selection, store.TrashFilter, error) {
+	sel, err := readSelection(c)
+	if err != nil {
+		return sel, store.TrashFilter{}, err
+	}
+	if sel.badCount {
+		return sel, store.TrashFilter{}, echo.NewHTTPError(http.StatusBadRequest, "expected_count must be a whole number.")
+	}
+	sel.ids = uniqueIDs(sel.ids)
+	if !sel.all && len(sel.ids) == 0 {
+		return sel, store.TrashFilter{}, echo.NewHTTPError(http.StatusBadRequest, "Select at least one lead in the Trash.")
+	}
+	return sel, store.TrashFilter{Query: sel.filter.Query, DeletedBy: trashScope(c)}, nil
+}
+
+func (s *Server) trashBulkRestore(c echo.Context) error {
+	sel, f, err := trashSelection(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	ws := workspace(c)
+	var n int
+	if sel.all {
+		n, err = s.store.RestoreMatching(ctx, ws.ID, actor(c), f, sel.expected)
+	} else {
+		n, err = s.store.RestoreLeads(ctx, ws.ID, actor(c), sel.ids, f.DeletedBy)
+	}
+	if err != nil {
+		return err
+	}
+	s.flash(c, plural(n, "lead")+" restored.")
+	return redirectAfterPost(c, "/trash")
+}
+
+func (s *Server) trashBulkPurge(c echo.Context) error {
+	sel, f, err := trashSelection(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	ws := workspace(c)
+	if truthy(c.FormValue("preview")) {
+		cd := views.ConfirmData{Button: "Delete forever", Return: "/trash", Action: "/trash/bulk-purge"}
+		n := len(sel.ids)
+		if sel.all {
+			if n, err = s.store.CountTrash(ctx, ws.ID, f); err != nil {
+				return err
+			}
+			if n == 0 {
+				return echo.NewHTTPError(http.StatusBadRequest, "Nothing in the Trash matches; there is nothing to delete.")
+			}
+			cd.Hidden = []views.Field{{Name: "all_matching", Value: "1"}, {Name: "q", Value: f.Query}, {Name: "expected_count", Value: strconv.Itoa(n)}}
+		} else {
+			for _, id := range sel.ids {
+				cd.Hidden = append(cd.Hidden, views.Field{Name: "ids", Value: id})
+			}
+		}
+		cd.Title = "Delete " + plural(n, "lead") + " forever?"
+		cd.Message = "They will be erased from Leadkeep with their notes, tags, tasks and history. Only a record that they existed stays in the audit log."
+		p := s.pageFor(c, "Delete forever", "trash")
+		return render(c, http.StatusOK, views.ConfirmPage(p, cd), views.ConfirmDialog(p, cd))
+	}
+	var n int
+	if sel.all {
+		n, err = s.store.PurgeMatching(ctx, ws.ID, actor(c), f, sel.expected)
+	} else {
+		n, err = s.store.PurgeLeads(ctx, ws.ID, actor(c), sel.ids)
+	}
+	if err != nil {
+		return err
+	}
+	s.flash(c, plural(n, "lead")+" deleted forever.")
+	return redirectAfterPost(c, "/trash")
+}

@@ -194,6 +194,8 @@ func (s *Server) routes() {
 	app.POST("/undo/:batchId", s.allow(actionUndoOwn, s.undo))
 
 	app.GET("/trash", s.allow(actionTrashOwn, s.trashPage))
+	app.POST("/trash/bulk-restore", s.allow(actionTrashOwn, s.trashBulkRestore))
+	app.POST("/trash/bulk-purge", s.allow(actionPurge, s.trashBulkPurge))
 	app.POST("/trash/:id/restore", s.allow(actionTrashOwn, s.restoreLead))
 	app.GET("/trash/:id/purge", s.allow(actionPurge, s.purgeConfirm))
 	app.POST("/trash/:id/purge", s.allow(actionPurge, s.purgeLead))
