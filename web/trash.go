@@ -73,6 +73,9 @@ func (s *Server) deleteLead(c echo.Context) error {
 		if lerr != nil {
 			return lerr
 		}
+		if l.InTrash() { // deleted meanwhile (another tab): that, not the reason, is the news
+			return store.ErrAlreadyInTrash
+		}
 		_, onTable := currentTable(c)
 		d := views.DeleteData{Lead: l, Reason: reason, Details: details, ReasonRequired: ws.ReasonRequired,
 			Errors: se.Fields, Return: returnTo(c, "/leads"), FromTable: onTable}
@@ -138,9 +141,9 @@ func (s *Server) undo(c echo.Context) error {
 // tooLate answers an undo after its window: the lead is safe in the Trash, and the
 // answer says where.
 func (s *Server) tooLate(c echo.Context, b store.Batch) error {
-	link := "/trash?view=batches"
+	link, linkText := "/trash?view=batches", "Open the Trash"
 	if b.Count == 1 && b.FirstLeadID != "" {
-		link = "/leads/" + b.FirstLeadID
+		link, linkText = "/leads/"+b.FirstLeadID, "Open the lead"
 	}
 	msg := "Too late to undo — the lead is in the Trash"
 	if b.Count != 1 {
@@ -151,7 +154,7 @@ func (s *Server) tooLate(c echo.Context, b store.Batch) error {
 	}
 	p := s.pageFor(c, "Too late to undo", "")
 	return render(c, http.StatusConflict, views.ErrorPage(p, views.ErrorData{Status: http.StatusConflict, Title: "Too late to undo",
-		Message: msg + ". You can restore it from there.", Link: link, LinkText: "Open the Trash"}), nil)
+		Message: msg + ". You can restore it from there.", Link: link, LinkText: linkText}), nil)
 }
 
 // --- the Trash
