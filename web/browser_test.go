@@ -472,7 +472,9 @@ func TestBrowserBulkSelectionShiftClickAcrossPagesAndSelectAllMatching(t *testin
 
 	// Shift-click: rows 2 to 6 of the first page.
 	ids := rowIDs(t, ctx)
-	box := func(id string) chromedp.CSS { return chromedp.CSS(fmt.Sprintf(`tr[data-lead-id=%q] input[data-select]`, id)) }
+	box := func(id string) chromedp.CSS {
+		return chromedp.CSS(fmt.Sprintf(`tr[data-lead-id=%q] input[data-select]`, id))
+	}
 	err := chromedp.Do(ctx,
 		chromedp.Click(box(ids[1])),
 		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector('tr[data-lead-id=%q] input[data-select]').dispatchEvent(new MouseEvent('click', {bubbles: true, shiftKey: true}))`, ids[5])),
