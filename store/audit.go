@@ -51,7 +51,8 @@ type AuditEntry struct {
 }
 
 // AuditActions are the actions the audit log records so far.
-var AuditActions = []string{"delete", "undo", "restore", "purge"}
+var AuditActions = []string{"delete", "undo", "restore", "purge", "settings", "user.add", "user.role", "user.deactivate",
+	"user.reactivate", "operator.enter"}
 
 // AuditFilter narrows the audit log; zero fields do not filter.
 type AuditFilter struct {

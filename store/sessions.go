@@ -11,6 +11,9 @@ import (
 // Session is a signed-in browser. The cookie holds only its id; revoking the row
 // ends the session at once, whatever the cookie says.
 type Session struct {
+	// Role is what the session may do here: the user's role, or admin for an
+	// operator acting in another workspace.
+	Role       Role
 	ID         string
 	User       User
 	Workspace  Workspace
@@ -65,6 +68,13 @@ func (s *Store) ResolveSession(ctx context.Context, id string, limits SessionLim
 	}
 	if sess.Workspace, err = s.Workspace(ctx, wsID); err != nil {
 		return sess, err
+	}
+	sess.Role = u.Role
+	if wsID != u.WorkspaceID {
+		if !u.Operator { // cannot happen: only SwitchWorkspace moves a session
+			return sess, ErrSessionEnded
+		}
+		sess.Role = RoleAdmin
 	}
 	if now.Sub(sess.LastSeenAt) >= touchEvery {
 		err = s.inTx(ctx, func(tx *Tx) error {

@@ -14,14 +14,16 @@ import (
 
 // Page is what the layout needs on every page.
 type Page struct {
-	Title     string
-	CSRF      string
-	User      *store.User // nil when signed out
-	Workspace store.Workspace
-	Nav       string // the current navigation item
-	Now       time.Time
-	ShowTrash bool
-	ShowAudit bool
+	Title        string
+	CSRF         string
+	User         *store.User // nil when signed out
+	Workspace    store.Workspace
+	Nav          string // the current navigation item
+	Now          time.Time
+	ShowTrash    bool
+	ShowAudit    bool
+	ShowSettings bool
+	ShowOperator bool
 	// Flashes are one-time messages from the previous request ("Lead restored.").
 	Flashes []string
 	// Undos are the signed-in person's deletions that can still be undone: their
@@ -220,7 +222,7 @@ func formAction(f LeadForm) string {
 }
 
 var fieldLabels = map[string]string{"name": "Name", "email": "E-mail", "phone": "Phone", "company": "Company",
-	"status": "Status", "pool": "Pool", "tags": "Tags", "source": "Source", "body": "Note"}
+	"status": "Status", "pool": "Pool", "tags": "Tags", "source": "Source", "body": "Note", "password": "The password"}
 
 // fieldLabel names a field at the start of its error message: "E-mail is not valid".
 func fieldLabel(name string) string {
@@ -275,6 +277,18 @@ func actionLabel(a string) string {
 		return "Restored"
 	case "purge":
 		return "Deleted forever"
+	case "settings":
+		return "Changed settings"
+	case "user.add":
+		return "Added a person"
+	case "user.role":
+		return "Changed a role"
+	case "user.deactivate":
+		return "Deactivated a person"
+	case "user.reactivate":
+		return "Reactivated a person"
+	case "operator.enter":
+		return "Operator entered"
 	}
 	return a
 }
@@ -308,3 +322,6 @@ func ariaSort(d LeadsData, column string) string {
 }
 
 var undoWindowSeconds = strconv.Itoa(int(store.UndoWindow / time.Second))
+
+// Crossing reports whether an operator is acting in a workspace not their own.
+func (p Page) Crossing() bool { return p.User != nil && p.User.WorkspaceID != p.Workspace.ID }

@@ -581,3 +581,49 @@ func allActive(t *testing.T, c *console) map[string]store.Status {
 		cursor = page.Next
 	}
 }
+
+// TestBrowserSettingsRetentionAndPeople changes the Trash's rules and adds a person,
+// as an admin would.
+func TestBrowserSettingsRetentionAndPeople(t *testing.T) {
+	ctx := browser(t)
+	c := startConsole(t, 10)
+	c.signIn(t, ctx)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(c.url+"/settings"),
+		chromedp.WaitVisible(chromedp.CSS(`#s-retention`)),
+		chromedp.SetValue(chromedp.CSS(`#s-retention`), "400"),
+		chromedp.Click(chromedp.CSS(`form[action="/settings"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.field-error`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := text(t, ctx, ".field-error"); !strings.Contains(got, "between 0 and 365") {
+		t.Fatalf("retention error %q", got)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.CSS(`#s-retention`), "14"),
+		chromedp.SetValue(chromedp.CSS(`#s-tz`), "Europe/Berlin"),
+		chromedp.Click(chromedp.CSS(`form[action="/settings"] button[type=submit]`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the settings saved", `[...document.querySelectorAll('.toast-text')].some(t => t.textContent === 'Settings saved.')`)
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS(`#u-name`), "Sam Rivera"),
+		chromedp.SendKeys(chromedp.CSS(`#u-email`), "sam@acme.test"),
+		chromedp.SetValue(chromedp.CSS(`#u-role`), "manager"),
+		chromedp.SendKeys(chromedp.CSS(`#u-password`), "a long enough password"),
+		chromedp.Click(chromedp.CSS(`form.add-user button[type=submit]`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "Sam listed", `[...document.querySelectorAll('tr[data-user-id] td.email')].some(td => td.textContent === 'sam@acme.test')`)
+	screenshot(t, ctx, "30-settings")
+	ws, err := c.store.Workspace(context.Background(), c.ws.ID)
+	if err != nil || ws.RetentionDays != 14 || ws.Timezone != "Europe/Berlin" {
+		t.Fatalf("workspace after saving: %+v, %v", ws, err)
+	}
+}

@@ -24,6 +24,7 @@ const (
 	actionTrashAll     action = "see and restore all deletions" // the whole Trash
 	actionPurge        action = "delete forever"                // purge from the Trash
 	actionReadAuditLog action = "read the audit log"
+	actionSettings     action = "change settings, users and keys"
 )
 
 // policy is the one table of who may do what, by role. Later issues add rows
@@ -40,6 +41,7 @@ var policy = map[action][]store.Role{
 	actionTrashAll:     {store.RoleManager, store.RoleAdmin},
 	actionPurge:        {store.RoleAdmin},
 	actionReadAuditLog: {store.RoleManager, store.RoleAdmin},
+	actionSettings:     {store.RoleAdmin},
 }
 
 // can reports whether the role may take the action.
@@ -53,13 +55,24 @@ func can(role store.Role, a action) bool {
 }
 
 // may reports whether the signed-in member may take the action.
-func may(c echo.Context, a action) bool { return can(currentSession(c).User.Role, a) }
+func may(c echo.Context, a action) bool { return can(currentSession(c).Role, a) }
 
 // allow wraps a handler so that it runs only for members whose role may take the action.
 func (s *Server) allow(a action, h echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if !can(currentSession(c).User.Role, a) {
+		if !may(c, a) {
 			return echo.NewHTTPError(http.StatusForbidden, "Your role does not allow this ("+string(a)+"). Ask an admin of your workspace.")
+		}
+		return h(c)
+	}
+}
+
+// operatorOnly wraps a handler that only platform operators may use, whatever their
+// role: the operator flag sits beside the policy table, not in it.
+func (s *Server) operatorOnly(h echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if !currentSession(c).User.Operator {
+			return echo.NewHTTPError(http.StatusForbidden, "Only platform operators can open this page.")
 		}
 		return h(c)
 	}

@@ -24,7 +24,8 @@ func (s *Server) pageFor(c echo.Context, title, nav string) views.Page {
 	if sess := currentSession(c); sess.ID != "" {
 		u := sess.User
 		p.User, p.Workspace = &u, sess.Workspace
-		p.ShowTrash, p.ShowAudit = can(u.Role, actionTrashOwn), can(u.Role, actionReadAuditLog)
+		p.ShowTrash, p.ShowAudit = may(c, actionTrashOwn), may(c, actionReadAuditLog)
+		p.ShowSettings, p.ShowOperator = may(c, actionSettings), u.Operator
 		if !isHTMX(c) { // a partial has no toast region to show them in
 			p.Flashes = s.takeFlashes(c)
 		}

@@ -205,6 +205,16 @@ func (s *Server) routes() {
 
 	app.GET("/audit", s.allow(actionReadAuditLog, s.auditPage))
 
+	app.GET("/settings", s.allow(actionSettings, s.settingsPage))
+	app.POST("/settings", s.allow(actionSettings, s.saveSettings))
+	app.POST("/settings/users", s.allow(actionSettings, s.addUser))
+	app.POST("/settings/users/:userId/role", s.allow(actionSettings, s.changeRole))
+	app.POST("/settings/users/:userId/deactivate", s.allow(actionSettings, s.deactivateUser))
+	app.POST("/settings/users/:userId/reactivate", s.allow(actionSettings, s.reactivateUser))
+
+	app.GET("/operator", s.operatorOnly(s.operatorPage))
+	app.POST("/operator/switch", s.operatorOnly(s.switchWorkspace))
+
 	// Anything else is a 404 page (or a JSON 404 under /api/), never Echo's default.
 	e.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound })
 }

@@ -32,6 +32,7 @@ func (s *Server) sessionID(c echo.Context) string {
 // setSessionCookie starts a new cookie holding id (or clears it when id is "").
 func (s *Server) setSessionCookie(c echo.Context, id string) error {
 	sess, _ := s.cookies.New(c.Request(), cookieName) // a bad old cookie still yields a usable new one
+	sess.Options.Secure = s.secureRequest(c)
 	if id == "" {
 		sess.Options.MaxAge = -1
 	} else {
@@ -111,6 +112,7 @@ const flashCookie = "leadkeep_flash"
 func (s *Server) flash(c echo.Context, msg string) {
 	sess, _ := s.cookies.Get(c.Request(), flashCookie)
 	sess.Options.MaxAge = 300
+	sess.Options.Secure = s.secureRequest(c)
 	sess.AddFlash(msg)
 	if err := sess.Save(c.Request(), c.Response()); err != nil {
 		s.log.Warn("saving a flash message", "error", err)
@@ -132,4 +134,11 @@ func (s *Server) takeFlashes(c echo.Context) []string {
 	sess.Options.MaxAge = -1
 	_ = sess.Save(c.Request(), c.Response())
 	return out
+}
+
+// secureRequest reports whether cookies must be Secure: --secure-cookies, a TLS
+// connection, or a TLS-terminating proxy that says so with X-Forwarded-Proto: https.
+func (s *Server) secureRequest(c echo.Context) bool {
+	r := c.Request()
+	return s.cfg.SecureCookies || r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
 }
