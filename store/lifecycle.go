@@ -273,13 +273,6 @@ func thousandsOf(n int) string {
 	return s
 }
 
-func singleID(ids []string) string {
-	if len(ids) == 1 {
-		return ids[0]
-	}
-	return ""
-}
-
 // leadSet is a set of leads named by a WHERE condition on leads, so that one
 // statement acts on all of them however many they are.
 type leadSet struct {

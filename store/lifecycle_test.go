@@ -1469,10 +1469,7 @@ func TestAuditPagingNeverSkipsOrRepeats(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var wantIDs []string
-	for _, r := range e.rows(t, `SELECT id FROM audit WHERE workspace_id = ? ORDER BY at DESC, id DESC`, e.ws.ID) {
-		wantIDs = append(wantIDs, r)
-	}
+	wantIDs := e.rows(t, `SELECT id FROM audit WHERE workspace_id = ? ORDER BY at DESC, id DESC`, e.ws.ID)
 	if len(wantIDs) != 120 {
 		t.Fatalf("%d audit rows, want 120", len(wantIDs))
 	}
@@ -1631,9 +1628,7 @@ func TestTrashBatchesPageWithoutSkipsOrRepeats(t *testing.T) {
 		}
 		e.del(t, e.dana, "", l.ID)
 	}
-	for _, r := range e.rows(t, `SELECT id FROM batches WHERE workspace_id = ? ORDER BY created_at DESC, id DESC`, e.ws.ID) {
-		want = append(want, r)
-	}
+	want = append(want, e.rows(t, `SELECT id FROM batches WHERE workspace_id = ? ORDER BY created_at DESC, id DESC`, e.ws.ID)...)
 	var got []string
 	var pages []store.BatchPage
 	cur := ""
