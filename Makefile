@@ -33,7 +33,7 @@ lint:
 # Benchmarks over a million seeded leads (seeded once into a cached file under
 # $TMPDIR, about 75 s; LEADKEEP_BENCH_LEADS changes the size).
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 50x -count 5 ./store ./web
+	$(GO) test -p 1 -run '^$$' -bench . -benchtime 50x -count 5 ./store ./web
 
 ci: lint test
 

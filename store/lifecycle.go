@@ -198,10 +198,10 @@ func (s *Store) DeleteLeads(ctx context.Context, ws Workspace, actor Actor, req 
 		if b.Reason != "" {
 			text += " (" + ReasonLabel(b.Reason) + ")"
 		}
-		if err := setActivity(ctx, tx, batchLeads(b.ID), actor, "deleted", text); err != nil {
+		if err := setActivity(ctx, tx, batchLeads(b), actor, "deleted", text); err != nil {
 			return err
 		}
-		if err := moveCounts(ctx, tx, ws.ID, batchLeads(b.ID), -1); err != nil {
+		if err := moveCounts(ctx, tx, ws.ID, batchLeads(b), -1); err != nil {
 			return err
 		}
 		single := ""
@@ -280,7 +280,16 @@ type leadSet struct {
 	args  []any
 }
 
-func batchLeads(batchID string) leadSet { return leadSet{"batch_id = ?", []any{batchID}} }
+// batchLeads is the batch's leads still in the Trash. They were deleted in the batch's
+// transaction, so they share its instant: the Trash index finds them by it, and no
+// index on batch_id has to be kept up to date by every delete and restore.
+func batchLeads(b Batch) leadSet {
+	return leadSet{"workspace_id = ? AND deleted_at = ? AND batch_id = ?", []any{b.WorkspaceID, b.CreatedAt.UnixMilli(), b.ID}}
+}
+
+// inBatch is the SQL condition, on leads aliased l and batches aliased b, of a lead
+// of the batch still in the Trash (batchLeads, in a join).
+const inBatch = `l.workspace_id = b.workspace_id AND l.deleted_at = b.created_at AND l.batch_id = b.id`
 
 func idLeads(workspaceID string, ids []string) leadSet {
 	return leadSet{"workspace_id = ? AND id IN " + inList(len(ids)), append([]any{workspaceID}, anys(ids)...)}
@@ -335,9 +344,9 @@ func countAndFirst(ctx context.Context, tx *Tx, ls leadSet) (int, string, error)
 	return n, id.String, err
 }
 
-const batchColumns = `b.id, b.workspace_id, b.kind, b.actor_id, ` + actorNameOfB + `, b.reason, b.details, b.count,
+var batchColumns = `b.id, b.workspace_id, b.kind, b.actor_id, ` + actorNameOfB + `, b.reason, b.details, b.count,
 	COALESCE(b.undo_until, 0), b.created_at, b.undone_at,
-	COALESCE((SELECT l.id FROM leads l WHERE l.batch_id = b.id LIMIT 1), '')`
+	COALESCE((SELECT l.id FROM leads l WHERE `+inBatch+` LIMIT 1), '')`
 
 const actorNameOfB = `COALESCE((SELECT name FROM users WHERE id = b.actor_id),
 	(SELECT 'key ''' || name || '''' FROM api_keys WHERE id = b.actor_id), 'Leadkeep')`
@@ -430,7 +439,7 @@ func restoreBatchTx(ctx context.Context, tx *Tx, workspaceID string, actor Actor
 	if err != nil {
 		return 0, 0, err
 	}
-	restored, err = restoreTx(ctx, tx, workspaceID, actor, batchLeads(b.ID).and("deleted_at IS NOT NULL"), b.ID, action, text)
+	restored, err = restoreTx(ctx, tx, workspaceID, actor, batchLeads(b).and("deleted_at IS NOT NULL"), b.ID, action, text)
 	if err != nil {
 		return 0, 0, err
 	}

@@ -89,9 +89,11 @@ var orderings = map[string]struct {
 	key          func(c *cursor) []any
 }{
 	SortCreated: {"l.created_at DESC, l.seq DESC", "(l.created_at, l.seq) < (?, ?)", func(c *cursor) []any { return []any{c.Created, c.Seq} }},
-	SortName:    {"l.name COLLATE NOCASE ASC, l.seq ASC", "(l.name COLLATE NOCASE, l.seq) > (?, ?)", func(c *cursor) []any { return []any{c.Name, c.Seq} }},
-	"search":    {"f.rowid DESC", "f.rowid < ?", func(c *cursor) []any { return []any{c.Seq} }},
-	"trash":     {"l.deleted_at DESC, l.seq DESC", "(l.deleted_at, l.seq) < (?, ?)", func(c *cursor) []any { return []any{c.Created, c.Seq} }},
+	// The collation sits on the cursor's side, so that SQLite can seek the NOCASE
+	// name index to the cursor instead of reading it from the top.
+	SortName: {"l.name COLLATE NOCASE ASC, l.seq ASC", "(l.name, l.seq) > (? COLLATE NOCASE, ?)", func(c *cursor) []any { return []any{c.Name, c.Seq} }},
+	"search": {"f.rowid DESC", "f.rowid < ?", func(c *cursor) []any { return []any{c.Seq} }},
+	"trash":  {"l.deleted_at DESC, l.seq DESC", "(l.deleted_at, l.seq) < (?, ?)", func(c *cursor) []any { return []any{c.Created, c.Seq} }},
 }
 
 func cursorAt(kind string, l Lead, before bool) string {
@@ -220,7 +222,7 @@ func (s *Store) ListLeads(ctx context.Context, workspaceID string, f LeadFilter)
 	if err := s.checkFilter(ctx, tx, workspaceID, &f); err != nil {
 		return page, err
 	}
-	match := matchQuery(workspaceID, f.Query)
+	match := matchQuery(f.Query)
 	kind := f.Sort
 	if match != "" {
 		kind = "search"
@@ -323,9 +325,13 @@ func (s *Store) activeSet(ctx context.Context, q querier, workspaceID string, f 
 }
 
 // withSearch narrows a set to the leads whose text matches the query (if it has words).
+// The set's own workspace term is then disabled as an index key ("+"), so SQLite
+// starts from the search's matches, each a rowid lookup, and never walks every lead
+// of the workspace to test it against the matches.
 func withSearch(ls leadSet, workspaceID, query string) leadSet {
-	if match := matchQuery(workspaceID, query); match != "" {
-		return leadSet{ls.where + " AND seq IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?)", append(ls.args, match)}
+	if match := matchQuery(query); match != "" {
+		return leadSet{strings.Replace(ls.where, "workspace_id = ?", "+workspace_id = ?", 1) +
+			" AND seq IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?)", append(ls.args, match)}
 	}
 	return ls
 }

@@ -13,8 +13,8 @@ import (
 
 // indexLead adds the lead's searchable text to the full-text index.
 func indexLead(ctx context.Context, tx *Tx, l Lead) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO leads_fts (rowid, ws, name, email, phone, company, lead_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, l.seq, l.WorkspaceID, l.Name, l.Email, phoneTerms(l.Phone), l.Company, l.ID)
+	_, err := tx.ExecContext(ctx, `INSERT INTO leads_fts (rowid, name, email, phone, company, lead_id)
+		VALUES (?, ?, ?, ?, ?, ?)`, l.seq, l.Name, l.Email, phoneTerms(l.Phone), l.Company, l.ID)
 	return err
 }
 
@@ -76,11 +76,12 @@ func looksLikePhone(q string) bool {
 	return digits >= 3
 }
 
-// matchQuery turns what a person typed into an FTS5 query confined to one workspace:
-// every word must match the start of a word of the lead (so "jo sm" finds John
-// Smith), and a phone number typed with spaces or dashes is matched as its digits.
-// It returns "" when the query has nothing to search for.
-func matchQuery(workspaceID, q string) string {
+// matchQuery turns what a person typed into an FTS5 query: every word must match
+// the start of a word of the lead (so "jo sm" finds John Smith), and a phone number
+// typed with spaces or dashes is matched as its digits. It returns "" when the query
+// has nothing to search for. The index holds every workspace: callers join leads and
+// keep the workspace's own rows.
+func matchQuery(q string) string {
 	var words []string
 	if looksLikePhone(q) {
 		words = []string{digitsOf(q)}
@@ -93,11 +94,10 @@ func matchQuery(workspaceID, q string) string {
 	if len(words) > 8 {
 		words = words[:8]
 	}
-	var b strings.Builder
-	b.WriteString(`ws : "` + workspaceID + `"`)
-	for _, w := range words {
+	quoted := make([]string, len(words))
+	for i, w := range words {
 		// Quoting makes each word a plain string: FTS5 operators in it lose their meaning.
-		b.WriteString(` AND {name email phone company lead_id} : "` + strings.ReplaceAll(w, `"`, `""`) + `"*`)
+		quoted[i] = `"` + strings.ReplaceAll(w, `"`, `""`) + `"*`
 	}
-	return b.String()
+	return strings.Join(quoted, " AND ")
 }

@@ -109,8 +109,8 @@ func seedChunkTx(ctx context.Context, tx *Tx, ws Workspace, pools []Pool, users 
 			status, source, owner_id, metadata, created_at, updated_at) VALUES `+placeholders(rows, 14), leadArgs...); err != nil {
 			return fmt.Errorf("store: seed leads: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO leads_fts (rowid, ws, name, email, phone, company, lead_id) VALUES `+
-			placeholders(rows, 7), ftsArgs...); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO leads_fts (rowid, name, email, phone, company, lead_id) VALUES `+
+			placeholders(rows, 6), ftsArgs...); err != nil {
 			return fmt.Errorf("store: seed search index: %w", err)
 		}
 		leadArgs, ftsArgs, rows = leadArgs[:0], ftsArgs[:0], 0
@@ -125,7 +125,7 @@ func seedChunkTx(ctx context.Context, tx *Tx, ws Workspace, pools []Pool, users 
 		}
 		leadArgs = append(leadArgs, maxSeq, l.ID, l.WorkspaceID, l.PoolID, l.Name, l.Email, l.Phone, l.Company,
 			string(l.Status), l.Source, owner, "{}", created, created)
-		ftsArgs = append(ftsArgs, maxSeq, l.WorkspaceID, l.Name, l.Email, phoneTerms, l.Company, l.ID)
+		ftsArgs = append(ftsArgs, maxSeq, l.Name, l.Email, phoneTerms, l.Company, l.ID)
 		counts[countKey{l.PoolID, l.Status}]++
 		if rows++; rows == seedRowsPerInsert {
 			if err := flush(); err != nil {

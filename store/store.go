@@ -38,8 +38,9 @@ type Store struct {
 
 // pragmas are set on every connection and read back at open.
 var pragmas = []struct{ name, value, want string }{
-	{"journal_mode", "WAL", "wal"},
+	// busy_timeout first: the pragmas after it may wait for another connection.
 	{"busy_timeout", "5000", "5000"},
+	{"journal_mode", "WAL", "wal"},
 	{"foreign_keys", "1", "1"},
 	{"synchronous", "NORMAL", "1"},
 	{"secure_delete", "ON", "1"},

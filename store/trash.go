@@ -37,7 +37,7 @@ func (s *Store) ListTrash(ctx context.Context, workspaceID string, f TrashFilter
 	if f.Limit <= 0 || f.Limit > MaxPageSize {
 		f.Limit = DefaultPageSize
 	}
-	match := matchQuery(workspaceID, f.Query)
+	match := matchQuery(f.Query)
 	kind := "trash"
 	if match != "" {
 		kind, page.Searched = "search", true
@@ -89,7 +89,7 @@ func (s *Store) TrashBatches(ctx context.Context, workspaceID, deletedBy, cursor
 		return page, err
 	}
 	where := []string{"b.workspace_id = ?", "b.kind IN ('delete', 'spam')",
-		"EXISTS (SELECT 1 FROM leads l WHERE l.batch_id = b.id AND l.deleted_at IS NOT NULL)"}
+		"EXISTS (SELECT 1 FROM leads l WHERE " + inBatch + ")"}
 	args := []any{workspaceID}
 	if deletedBy != "" {
 		where, args = append(where, "b.actor_id = ?"), append(args, deletedBy)
@@ -104,7 +104,7 @@ func (s *Store) TrashBatches(ctx context.Context, workspaceID, deletedBy, cursor
 		where, args = append(where, "(b.created_at, b.id) "+cmp+" (?, ?)"), append(args, cur.Created, cur.Name)
 	}
 	err = eachRow(ctx, s.read, `SELECT `+batchColumns+`,
-		(SELECT count(*) FROM leads l WHERE l.batch_id = b.id AND l.deleted_at IS NOT NULL)
+		(SELECT count(*) FROM leads l WHERE `+inBatch+`)
 		FROM batches b WHERE `+strings.Join(where, " AND ")+` ORDER BY `+order+fmt.Sprintf(" LIMIT %d", limit+1), args,
 		func(rows *sql.Rows) error {
 			var n int
@@ -143,7 +143,7 @@ func (s *Store) PendingUndos(ctx context.Context, workspaceID, actorID string) (
 	var out []Batch
 	err := eachRow(ctx, s.read, `SELECT `+batchColumns+` FROM batches b
 		WHERE b.workspace_id = ? AND b.actor_id = ? AND b.undone_at IS NULL AND b.undo_until > ?
-		AND EXISTS (SELECT 1 FROM leads l WHERE l.batch_id = b.id AND l.deleted_at IS NOT NULL)
+		AND EXISTS (SELECT 1 FROM leads l WHERE `+inBatch+`)
 		ORDER BY b.undo_until`, []any{workspaceID, actorID, s.Now().UnixMilli()}, func(rows *sql.Rows) error {
 		b, err := scanBatch(rows)
 		out = append(out, b)
@@ -241,7 +241,7 @@ func (s *Store) PurgeBatch(ctx context.Context, workspaceID string, actor Actor,
 		if err != nil {
 			return err
 		}
-		n, err = s.purgeTx(ctx, tx, workspaceID, actor, batchLeads(b.ID).and("deleted_at IS NOT NULL"), b.ID, "manual")
+		n, err = s.purgeTx(ctx, tx, workspaceID, actor, batchLeads(b).and("deleted_at IS NOT NULL"), b.ID, "manual")
 		if err == nil && n == 0 {
 			return &Error{Code: EConflict, Message: "Nothing of this deletion is in the Trash any more"}
 		}
@@ -278,6 +278,11 @@ func (s *Store) purgeTx(ctx context.Context, tx *Tx, workspaceID string, actor A
 	if err := moveCounts(ctx, tx, workspaceID, ls, 0); err != nil {
 		return 0, err
 	}
+	// Delete the rows first: the set may be a search, which stops matching once the
+	// search entries go. Notes, tags, tasks and activity go with the lead (ON DELETE CASCADE).
+	if _, err := tx.ExecContext(ctx, `DELETE FROM leads WHERE `+ls.where, ls.args...); err != nil {
+		return 0, fmt.Errorf("store: purge: %w", err)
+	}
 	for _, d := range leads {
 		if err := unindexLead(ctx, tx, d.seq); err != nil {
 			return 0, err
@@ -287,10 +292,6 @@ func (s *Store) purgeTx(ctx context.Context, tx *Tx, workspaceID string, actor A
 			s.keyedHash(normalizeEmail(d.email)), s.keyedHash(d.phone), d.bat); err != nil {
 			return 0, fmt.Errorf("store: tombstone: %w", err)
 		}
-	}
-	// Notes, tags, tasks and activity go with the lead (ON DELETE CASCADE).
-	if _, err := tx.ExecContext(ctx, `DELETE FROM leads WHERE `+ls.where, ls.args...); err != nil {
-		return 0, fmt.Errorf("store: purge: %w", err)
 	}
 	leadID := ""
 	if len(leads) == 1 {

@@ -94,8 +94,9 @@ CREATE INDEX leads_active_created ON leads (workspace_id, created_at, seq) WHERE
 CREATE INDEX leads_active_status ON leads (workspace_id, status, created_at, seq) WHERE deleted_at IS NULL;
 CREATE INDEX leads_active_pool ON leads (workspace_id, pool_id, created_at, seq) WHERE deleted_at IS NULL;
 CREATE INDEX leads_active_name ON leads (workspace_id, name COLLATE NOCASE, seq) WHERE deleted_at IS NULL;
+-- The Trash, newest deletion first. It also finds a batch's leads: they share the
+-- batch's instant (deleted_at = batches.created_at), so no index on batch_id is needed.
 CREATE INDEX leads_trash ON leads (workspace_id, deleted_at, seq) WHERE deleted_at IS NOT NULL;
-CREATE INDEX leads_batch ON leads (batch_id) WHERE batch_id IS NOT NULL;
 
 -- Maintained counters: how many leads each (pool, status) holds, active and in the
 -- Trash, so that counts never scan a million rows. Kept by the store in the same

@@ -3,9 +3,6 @@
 -- The pending undo toasts of one person: batches not undone, newest deadline first.
 CREATE INDEX batches_pending ON batches (workspace_id, actor_id, undo_until) WHERE undone_at IS NULL;
 
--- The Trash of one person (an agent sees their own deletions only).
-CREATE INDEX leads_trash_by ON leads (workspace_id, deleted_by, deleted_at, seq) WHERE deleted_at IS NOT NULL;
-
 -- The audit log filtered by actor or action, newest first.
 CREATE INDEX audit_actor ON audit (workspace_id, actor_id, at, id);
 CREATE INDEX audit_action ON audit (workspace_id, action, at, id);

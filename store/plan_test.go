@@ -1,0 +1,245 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"math/rand/v2"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// planRecorder is a querier that records every query it is given before running it,
+// so that the test sees the exact SQL that pageQuery.run, boundedCount and
+// countActive generate.
+type planRecorder struct {
+	q       querier
+	queries []planQuery
+}
+
+type planQuery struct {
+	sql  string
+	args []any
+}
+
+func (r *planRecorder) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	r.queries = append(r.queries, planQuery{query, args})
+	return r.q.QueryRowContext(ctx, query, args...)
+}
+
+func (r *planRecorder) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	r.queries = append(r.queries, planQuery{query, args})
+	return r.q.QueryContext(ctx, query, args...)
+}
+
+// planListLeads does what ListLeads does after checking the filter, through a
+// recorder: the page query (built as ListLeads builds it) and the count. It returns
+// the page's lead ids and the recorded queries, page query first.
+func planListLeads(t *testing.T, s *Store, wsID string, f LeadFilter, cur *cursor) ([]string, []planQuery) {
+	t.Helper()
+	ctx := context.Background()
+	if f.Sort == "" {
+		f.Sort = SortCreated
+	}
+	if f.Limit == 0 {
+		f.Limit = DefaultPageSize
+	}
+	match := matchQuery(f.Query)
+	kind := f.Sort
+	if match != "" {
+		kind = "search"
+	}
+	pq := pageQuery{kind: kind, from: "leads l", where: []string{"l.workspace_id = ?", "l.deleted_at IS NULL"},
+		args: []any{wsID}, cur: cur, limit: f.Limit}
+	if match != "" {
+		pq.from = "leads_fts f JOIN leads l ON l.seq = f.rowid"
+		pq.where, pq.args = append(pq.where, "leads_fts MATCH ?"), append(pq.args, match)
+	}
+	if f.PoolID != "" {
+		pq.where, pq.args = append(pq.where, "l.pool_id = ?"), append(pq.args, f.PoolID)
+	}
+	if f.Status != "" {
+		pq.where, pq.args = append(pq.where, "l.status = ?"), append(pq.args, f.Status)
+	}
+	rec := &planRecorder{q: s.read}
+	leads, _, _, err := pq.run(ctx, rec)
+	if err != nil {
+		t.Fatalf("page query: %v", err)
+	}
+	if match == "" {
+		_, err = countActive(ctx, rec, wsID, f.PoolID, f.Status)
+	} else {
+		_, _, err = boundedCount(ctx, rec, pq.from, pq.where, pq.args)
+	}
+	if err != nil {
+		t.Fatalf("count: %v", err)
+	}
+	ids := make([]string, len(leads))
+	for i, l := range leads {
+		ids[i] = l.ID
+	}
+	return ids, rec.queries
+}
+
+// planExplain returns the EXPLAIN QUERY PLAN lines of a query.
+func planExplain(t *testing.T, s *Store, q planQuery) []string {
+	t.Helper()
+	rows, err := s.read.QueryContext(context.Background(), `EXPLAIN QUERY PLAN `+q.sql, q.args...)
+	if err != nil {
+		t.Fatalf("explain %s: %v", q.sql, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// planRange finds a range constraint on an active-list index in a plan line such as
+// "SEARCH l USING INDEX leads_active_created (workspace_id=? AND created_at<?)".
+var planRange = regexp.MustCompile(`SEARCH l USING (COVERING )?INDEX leads_active_\w+ \([^)]*[<>]\?`)
+
+// planKnownProblems are plans found wanting and reported, not yet fixed in list.go.
+// Their subtests skip, saying why, for as long as the plan stays bad. (None now: the
+// name sort's cursor used to defeat its index.)
+var planKnownProblems = map[string]string{}
+
+// TestListQueriesUseIndexesNotScans checks that every query behind the lead table
+// reads one index range (or the search index), never the whole leads table; that
+// the created and name orders come from an index rather than a sort of every match;
+// and that a cursor bounds the range it reads.
+func TestListQueriesUseIndexesNotScans(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "plan.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ws, err := s.CreateWorkspace(ctx, "Plan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Seed(ctx, ws.ID, 300, SeedOptions{Rand: rand.New(rand.NewPCG(3, 4))}); err != nil {
+		t.Fatal(err)
+	}
+	pools, err := s.Pools(ctx, ws.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := pools[len(pools)-1].ID
+
+	// Cursors at real leads part-way down each list.
+	byCreated, err := s.ListLeads(ctx, ws.ID, LeadFilter{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName, err := s.ListLeads(ctx, ws.ID, LeadFilter{Sort: SortName, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mid, midName := byCreated.Leads[60], byName.Leads[60]
+	created := &cursor{Kind: SortCreated, Created: mid.CreatedAt.UnixMilli(), Seq: mid.seq}
+	createdBack := &cursor{Kind: SortCreated, Before: true, Created: mid.CreatedAt.UnixMilli(), Seq: mid.seq}
+	name := &cursor{Kind: SortName, Name: midName.Name, Seq: midName.seq}
+	nameBack := &cursor{Kind: SortName, Before: true, Name: midName.Name, Seq: midName.seq}
+	search := &cursor{Kind: "search", Seq: mid.seq}
+	searchBack := &cursor{Kind: "search", Before: true, Seq: mid.seq}
+
+	cases := []struct {
+		name string
+		f    LeadFilter
+		cur  *cursor
+	}{
+		{"first page, created", LeadFilter{}, nil},
+		{"first page, status", LeadFilter{Status: "won"}, nil},
+		{"first page, pool", LeadFilter{PoolID: pool}, nil},
+		{"first page, pool+status", LeadFilter{PoolID: pool, Status: "won"}, nil},
+		{"first page, name", LeadFilter{Sort: SortName}, nil},
+		{"first page, name+status", LeadFilter{Sort: SortName, Status: "won"}, nil},
+		{"next page, created", LeadFilter{}, created},
+		{"prev page, created", LeadFilter{}, createdBack},
+		{"next page, status", LeadFilter{Status: "won"}, created},
+		{"prev page, status", LeadFilter{Status: "won"}, createdBack},
+		{"next page, pool", LeadFilter{PoolID: pool}, created},
+		{"next page, pool+status", LeadFilter{PoolID: pool, Status: "won"}, created},
+		{"next page, name", LeadFilter{Sort: SortName}, name},
+		{"prev page, name", LeadFilter{Sort: SortName}, nameBack},
+		{"search, one word", LeadFilter{Query: "john"}, nil},
+		{"search, two prefixes", LeadFilter{Query: "jo sm"}, nil},
+		{"search, phone", LeadFilter{Query: "415 555"}, nil},
+		{"search+status", LeadFilter{Query: "john", Status: "won"}, nil},
+		{"search+pool+status", LeadFilter{Query: "john", PoolID: pool, Status: "won"}, nil},
+		{"search, next page", LeadFilter{Query: "john"}, search},
+		{"search, prev page", LeadFilter{Query: "john"}, searchBack},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, queries := planListLeads(t, s, ws.ID, tc.f, tc.cur)
+			// The queries examined are ListLeads' own: the same page comes back.
+			f := tc.f
+			if tc.cur != nil {
+				f.Cursor = tc.cur.encode()
+			}
+			page, err := s.ListLeads(ctx, ws.ID, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []string
+			for _, l := range page.Leads {
+				want = append(want, l.ID)
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("the page built here differs from ListLeads' (list.go changed? update planListLeads): %d vs %d leads", len(got), len(want))
+			}
+
+			var problems, plans []string
+			for i, q := range queries {
+				plan := planExplain(t, s, q)
+				text := strings.Join(plan, "\n    ")
+				plans = append(plans, q.sql+"\n    "+text)
+				for _, line := range plan {
+					switch {
+					case strings.HasPrefix(line, "SCAN f VIRTUAL TABLE"), strings.HasPrefix(line, "SCAN (subquery-"):
+						// The search index answers MATCH itself; a bounded count reads its subquery.
+					case strings.HasPrefix(line, "SCAN "):
+						problems = append(problems, "full scan: "+line)
+					case strings.Contains(line, "TEMP B-TREE"):
+						problems = append(problems, "sorts every match: "+line)
+					}
+				}
+				if i > 0 || tc.f.Query != "" {
+					continue // the count, or a search (which reads the search index newest first)
+				}
+				if !strings.Contains(text, "INDEX leads_active_") {
+					problems = append(problems, "the page does not read an active-list index")
+				}
+				if tc.cur != nil && !planRange.MatchString(text) {
+					problems = append(problems, "the cursor does not bound the index range (every page reads from the top of the list)")
+				}
+			}
+			report := strings.Join(plans, "\n")
+			switch known := planKnownProblems[tc.name]; {
+			case len(problems) > 0 && known != "":
+				t.Skipf("KNOWN PROBLEM, %s: %s\n%s", known, strings.Join(problems, "; "), report)
+			case len(problems) > 0:
+				t.Errorf("%s\n%s", strings.Join(problems, "; "), report)
+			default:
+				t.Logf("%s", report)
+				if known != "" {
+					t.Logf("this plan is good now: remove %q from planKnownProblems", tc.name)
+				}
+			}
+		})
+	}
+}
