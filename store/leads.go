@@ -104,6 +104,9 @@ type LeadInput struct {
 	PoolID  *string
 	Source  *string
 	Tags    *[]string
+	// Metadata, when set, merges one level deep into the lead's metadata: a key with
+	// a nil value is removed.
+	Metadata map[string]any
 }
 
 // Field limits.
@@ -115,6 +118,7 @@ const (
 	maxTagLen      = 40
 	maxTags        = 20
 	maxNoteLen     = 5000
+	maxMetadataLen = 16 << 10
 )
 
 // normalizeLead validates in against l (the lead as it is, or zero for a new one)
@@ -186,6 +190,23 @@ func normalizeLead(in LeadInput, l *Lead, region string) error {
 			v.Add("tags", msg)
 		}
 		l.Tags = tags
+	}
+	if in.Metadata != nil {
+		merged := map[string]any{}
+		for k, val := range l.Metadata {
+			merged[k] = val
+		}
+		for k, val := range in.Metadata {
+			if val == nil {
+				delete(merged, k)
+			} else {
+				merged[k] = val
+			}
+		}
+		if b, err := json.Marshal(merged); err != nil || len(b) > maxMetadataLen {
+			v.Add("metadata", fmt.Sprintf("must be a JSON object of at most %d bytes", maxMetadataLen))
+		}
+		l.Metadata = merged
 	}
 	return v.Err()
 }
@@ -364,9 +385,13 @@ func (s *Store) UpdateLead(ctx context.Context, ws Workspace, actor Actor, id st
 			return nil
 		}
 		l.UpdatedAt = tx.now
+		meta, err := json.Marshal(nonNilMap(l.Metadata))
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE leads SET pool_id = ?, name = ?, email = ?, phone = ?, company = ?,
-			status = ?, source = ?, updated_at = ? WHERE seq = ?`,
-			l.PoolID, l.Name, l.Email, l.Phone, l.Company, string(l.Status), l.Source, tx.nowMs(), l.seq); err != nil {
+			status = ?, source = ?, metadata = ?, updated_at = ? WHERE seq = ?`,
+			l.PoolID, l.Name, l.Email, l.Phone, l.Company, string(l.Status), l.Source, string(meta), tx.nowMs(), l.seq); err != nil {
 			return fmt.Errorf("store: update lead: %w", err)
 		}
 		if in.Tags != nil {
@@ -408,6 +433,9 @@ func changedFields(a, b Lead) []string {
 	add("pool", a.PoolID != b.PoolID)
 	add("source", a.Source != b.Source)
 	add("tags", strings.Join(a.Tags, ",") != strings.Join(b.Tags, ","))
+	am, _ := json.Marshal(nonNilMap(a.Metadata))
+	bm, _ := json.Marshal(nonNilMap(b.Metadata))
+	add("metadata", string(am) != string(bm))
 	return out
 }
 

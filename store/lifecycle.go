@@ -218,8 +218,18 @@ func (s *Store) DeleteLeads(ctx context.Context, ws Workspace, actor Actor, req 
 	return b, err
 }
 
+// CheckActiveLeads makes sure every id is an active lead of the workspace, as a bulk
+// delete will: for a preview that must not promise what the delete will refuse.
+func (s *Store) CheckActiveLeads(ctx context.Context, workspaceID string, ids []string) error {
+	ids, err := checkIDs(ids)
+	if err != nil {
+		return err
+	}
+	return checkActive(ctx, s.read, workspaceID, ids)
+}
+
 // checkActive makes sure every id is an active lead of the workspace.
-func checkActive(ctx context.Context, tx *Tx, workspaceID string, ids []string) error {
+func checkActive(ctx context.Context, tx querier, workspaceID string, ids []string) error {
 	trashed := map[string]bool{}
 	err := eachRow(ctx, tx, `SELECT id, deleted_at IS NOT NULL FROM leads WHERE workspace_id = ? AND id IN `+inList(len(ids)),
 		append([]any{workspaceID}, anys(ids)...), func(rows *sql.Rows) error {

@@ -289,6 +289,10 @@ func actionLabel(a string) string {
 		return "Reactivated a person"
 	case "operator.enter":
 		return "Operator entered"
+	case "key.add":
+		return "Created an API key"
+	case "key.revoke":
+		return "Revoked an API key"
 	}
 	return a
 }

@@ -116,6 +116,28 @@ func (s *Server) bulkDelete(c echo.Context) error {
 	if preview {
 		return dialog(http.StatusOK)
 	}
+	// A bulk delete always gives a reason, even for one lead sent through the bulk form.
+	if strings.TrimSpace(d.Reason) == "" {
+		d.Errors = map[string]string{"reason": "is required"}
+		return dialog(http.StatusUnprocessableEntity)
+	}
+	// A count that is not the selection's is news before anything else: the person
+	// looked at another set (or the form was forged).
+	if sel.all {
+		n, err := s.store.CountMatching(ctx, ws.ID, sel.filter)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return echo.NewHTTPError(http.StatusBadRequest, "No lead matches this filter; there is nothing to delete.")
+		}
+		if sel.expected > 0 && n != sel.expected {
+			d.Problem = "The selection changed: " + views.Thousands(n) + " now match, not " + views.Thousands(sel.expected) +
+				". Nothing was changed; look again and confirm."
+			d.Count = n
+			return dialog(http.StatusConflict)
+		}
+	}
 	if d.NeedsTypedCount() {
 		typed, _ := strconv.Atoi(strings.NewReplacer(",", "", ".", "", " ", "").Replace(c.FormValue("confirm_count")))
 		if typed != d.Count {
@@ -178,6 +200,9 @@ func (s *Server) sampleNames(c echo.Context, sel selection, ids []string) ([]str
 			names = append(names, l.Name)
 		}
 		return names, nil
+	}
+	if err := s.store.CheckActiveLeads(ctx, ws.ID, ids); err != nil {
+		return nil, err // a foreign, unknown or trashed id anywhere: the whole selection is refused
 	}
 	for _, id := range ids[:min(5, len(ids))] {
 		l, err := s.store.Lead(ctx, ws.ID, id)

@@ -14,16 +14,19 @@ import (
 
 // statusOf maps a store error code to its HTTP status: the one place that does.
 var statusOf = map[string]int{
-	store.EInvalid:      http.StatusBadRequest,
-	store.ELeadNotFound: http.StatusNotFound,
-	store.ENotFound:     http.StatusNotFound,
-	store.EUnauthorized: http.StatusUnauthorized,
-	store.EForbidden:    http.StatusForbidden,
-	store.EConflict:     http.StatusConflict,
-	store.EUndoExpired:  http.StatusConflict,
-	store.ESuppressed:   http.StatusConflict,
-	store.EGone:         http.StatusGone,
-	store.EInternal:     http.StatusInternalServerError,
+	store.EInvalid:       http.StatusBadRequest,
+	store.ELeadNotFound:  http.StatusNotFound,
+	store.ENotFound:      http.StatusNotFound,
+	store.EUnauthorized:  http.StatusUnauthorized,
+	store.EForbidden:     http.StatusForbidden,
+	store.EConflict:      http.StatusConflict,
+	store.EUndoExpired:   http.StatusConflict,
+	store.ESuppressed:    http.StatusConflict,
+	store.EGone:          http.StatusGone,
+	store.EInternal:      http.StatusInternalServerError,
+	"RATE_LIMITED":       http.StatusTooManyRequests,
+	"TOO_LARGE":          http.StatusRequestEntityTooLarge,
+	"METHOD_NOT_ALLOWED": http.StatusMethodNotAllowed,
 }
 
 // codeOf maps an HTTP status (from Echo: unknown route, body limit…) to an API code.
@@ -46,9 +49,18 @@ type problem struct {
 	title   string
 	message string
 	fields  map[string]string
+	details map[string]any
 }
 
 func classify(err error, requestID string) problem {
+	var ae *apiErr
+	if errors.As(err, &ae) {
+		p := problem{status: statusOf[ae.code], code: ae.code, title: http.StatusText(statusOf[ae.code]), message: ae.msg, details: ae.details}
+		if p.status == 0 {
+			p.status = http.StatusBadRequest
+		}
+		return p
+	}
 	var se *store.Error
 	if errors.As(err, &se) {
 		p := problem{status: statusOf[se.Code], code: se.Code, message: se.Message, fields: se.Fields}
@@ -108,6 +120,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	case strings.HasPrefix(c.Request().URL.Path, "/api/"):
 		details := map[string]any{}
 		for k, v := range p.fields {
+			details[k] = v
+		}
+		for k, v := range p.details {
 			details[k] = v
 		}
 		out = c.JSON(p.status, map[string]any{"success": false, "error": p.message, "code": p.code, "details": details})

@@ -29,6 +29,14 @@ func (s *Server) exportLeads(c echo.Context) error {
 	var ids []string
 	if len(q["ids"]) > 0 {
 		ids = uniqueIDs(q["ids"])
+		if len(ids) > store.MaxIDs {
+			return echo.NewHTTPError(http.StatusBadRequest, "An export can name at most 1,000 leads; export a filter for more.")
+		}
+		for _, id := range ids {
+			if !store.ValidLeadID(id) {
+				return store.ErrLeadNotFound
+			}
+		}
 	}
 	f := store.LeadFilter{PoolID: q.Get("pool"), Status: q.Get("status"), Query: strings.TrimSpace(q.Get("q"))}
 	ws := workspace(c)

@@ -42,6 +42,7 @@ type Server struct {
 	cfg      Config
 	cookies  *sessions.CookieStore
 	throttle *loginThrottle
+	limits   *keyLimits
 	log      *slog.Logger
 }
 
@@ -66,6 +67,7 @@ func New(st *store.Store, cfg Config) *Server {
 		cfg:      cfg,
 		cookies:  newCookieStore(cfg),
 		throttle: newLoginThrottle(func() time.Time { return st.Now() }),
+		limits:   newKeyLimits(),
 		log:      logger,
 	}
 	s.echo.HideBanner = true
@@ -178,7 +180,9 @@ func (s *Server) routes() {
 	e.POST("/login", s.login)
 	e.POST("/logout", s.logout)
 
-	app := e.Group("", s.requireSession)
+	// Console routes require a session. Each is wrapped on its own (no group with
+	// middleware, whose catch-all route would swallow Echo's 404 and 405 answers).
+	app := consoleRoutes{e: e, auth: s.requireSession}
 	app.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/leads") })
 	app.GET("/leads", s.allow(actionReadLeads, s.listLeads))
 	app.GET("/leads/new", s.allow(actionEditLeads, s.newLeadForm))
@@ -211,13 +215,41 @@ func (s *Server) routes() {
 	app.POST("/settings/users/:userId/role", s.allow(actionSettings, s.changeRole))
 	app.POST("/settings/users/:userId/deactivate", s.allow(actionSettings, s.deactivateUser))
 	app.POST("/settings/users/:userId/reactivate", s.allow(actionSettings, s.reactivateUser))
+	app.POST("/settings/keys", s.allow(actionSettings, s.createKey))
+	app.POST("/settings/keys/:keyId/revoke", s.allow(actionSettings, s.revokeKey))
 
 	app.GET("/operator", s.operatorOnly(s.operatorPage))
 	app.POST("/operator/switch", s.operatorOnly(s.switchWorkspace))
 
-	// Anything else is a 404 page (or a JSON 404 under /api/), never Echo's default.
-	e.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound })
+	e.GET("/api/v1/openapi.json", serveOpenAPI)
+	// Each API route checks its key itself (no group middleware), so that Echo still
+	// answers 405 for a known path with another method, and 404 for an unknown one.
+	api := func(method, path string, a action, h echo.HandlerFunc) {
+		e.Add(method, "/api/v1"+path, s.apiKeyAuth(apiAllow(a, h)))
+	}
+	api(http.MethodGet, "/leads", actionReadLeads, s.apiListLeads)
+	api(http.MethodPost, "/leads", actionEditLeads, s.apiCreateLead)
+	api(http.MethodPost, "/leads/bulk-delete", actionBulkDelete, s.apiBulkDelete)
+	api(http.MethodGet, "/leads/:id", actionReadLeads, s.apiGetLead)
+	api(http.MethodPut, "/leads/:id", actionEditLeads, s.apiUpdateLead)
+	api(http.MethodDelete, "/leads/:id", actionDeleteLead, s.apiDeleteLead)
+	api(http.MethodPost, "/batches/:id/undo", actionUndoOwn, s.apiUndo)
+	api(http.MethodGet, "/trash", actionTrashOwn, s.apiTrash)
+	api(http.MethodPost, "/trash/:id/restore", actionTrashOwn, s.apiRestore)
+	api(http.MethodDelete, "/trash/:id", actionPurge, s.apiPurge)
+	api(http.MethodGet, "/audit", actionReadAuditLog, s.apiAudit)
+
+	// Anything else reaches handleError as Echo's 404 or 405: a page, or JSON under /api/.
 }
+
+// consoleRoutes adds routes that need a signed-in member.
+type consoleRoutes struct {
+	e    *echo.Echo
+	auth echo.MiddlewareFunc
+}
+
+func (r consoleRoutes) GET(path string, h echo.HandlerFunc)  { r.e.GET(path, r.auth(h)) }
+func (r consoleRoutes) POST(path string, h echo.HandlerFunc) { r.e.POST(path, r.auth(h)) }
 
 func (s *Server) healthz(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)

@@ -18,7 +18,11 @@ func (s *Server) settingsData(c echo.Context) (views.SettingsData, error) {
 	if err != nil {
 		return views.SettingsData{}, err
 	}
-	return views.SettingsData{Workspace: ws, Users: users, Me: currentSession(c).User.ID,
+	keys, err := s.store.APIKeys(c.Request().Context(), ws.ID)
+	if err != nil {
+		return views.SettingsData{}, err
+	}
+	return views.SettingsData{Workspace: ws, Users: users, Me: currentSession(c).User.ID, Keys: keys, KeyRole: string(store.RoleAgent),
 		RetentionDays: strconv.Itoa(ws.RetentionDays), PurgeHour: strconv.Itoa(ws.PurgeHour), Timezone: ws.Timezone,
 		ReasonRequired: ws.ReasonRequired, NewUser: store.NewUser{Role: string(store.RoleAgent)}}, nil
 }
@@ -146,4 +150,36 @@ func (s *Server) switchWorkspace(c echo.Context) error {
 		s.flash(c, "You are now acting in "+ws.Name+".")
 	}
 	return redirectAfterPost(c, "/leads")
+}
+
+// createKey makes an API key and shows its secret on the page, once; it never goes
+// into a cookie or a redirect.
+func (s *Server) createKey(c echo.Context) error {
+	name, role := c.FormValue("name"), c.FormValue("role")
+	k, secret, err := s.store.CreateAPIKey(c.Request().Context(), workspace(c).ID, actor(c), name, role)
+	fields, err := fieldErrors(err)
+	if err != nil {
+		return err
+	}
+	d, derr := s.settingsData(c)
+	if derr != nil {
+		return derr
+	}
+	status := http.StatusOK
+	if fields != nil {
+		status, d.KeyName, d.KeyRole, d.KeyErrors = http.StatusUnprocessableEntity, name, role, fields
+	} else {
+		d.NewKey, d.NewSecret = &k, secret
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return render(c, status, views.SettingsPage(s.pageFor(c, "Settings", "settings"), d), nil)
+}
+
+func (s *Server) revokeKey(c echo.Context) error {
+	k, err := s.store.RevokeAPIKey(c.Request().Context(), workspace(c).ID, actor(c), c.Param("keyId"))
+	if err != nil {
+		return err
+	}
+	s.flash(c, "The key "+k.Name+" is revoked; requests with it now fail.")
+	return redirectAfterPost(c, "/settings#keys")
 }

@@ -33,6 +33,8 @@ Usage:
   leadkeep pool add --workspace W --name NAME
   leadkeep user add --workspace W --email E --name N --role viewer|agent|manager|admin [--operator]
                     (the password is read from standard input: one line, at least 10 characters)
+  leadkeep apikey add --workspace W --name N --role viewer|agent|manager|admin
+                    (prints the secret sk-… once: it is never shown again)
   leadkeep seed --workspace W --leads N
 
 Every command takes --db PATH (default ./leadkeep.db, or $LEADKEEP_DB).
@@ -62,7 +64,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return nil
 	}
 	cmd, rest := args[0], args[1:]
-	if cmd == "workspace" || cmd == "pool" || cmd == "user" {
+	if cmd == "workspace" || cmd == "pool" || cmd == "user" || cmd == "apikey" {
 		if len(rest) == 0 || rest[0] != "add" {
 			return usageError{fmt.Sprintf("%s: the only subcommand is %q", cmd, cmd+" add")}
 		}
@@ -85,6 +87,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		c = newPoolAdd(fs)
 	case "user add":
 		c = newUserAdd(fs)
+	case "apikey add":
+		c = newAPIKeyAdd(fs)
 	case "seed":
 		c = newSeed(fs)
 	default:
@@ -311,6 +315,33 @@ func (u *userAdd) run(ctx context.Context, e env) error {
 		return err
 	}
 	fmt.Fprintln(e.stdout, user.ID)
+	return nil
+}
+
+// --- apikey add
+
+type apiKeyAdd struct{ workspace, name, role *string }
+
+func newAPIKeyAdd(fs *flag.FlagSet) *apiKeyAdd {
+	return &apiKeyAdd{workspace: fs.String("workspace", "", "workspace id or name"), name: fs.String("name", "", "what the key is for"),
+		role: fs.String("role", "", "viewer, agent, manager or admin")}
+}
+
+func (a *apiKeyAdd) check() error {
+	return errors.Join(required("--workspace", *a.workspace), required("--name", *a.name), required("--role", *a.role))
+}
+
+func (a *apiKeyAdd) run(ctx context.Context, e env) error {
+	ws, err := e.store.FindWorkspace(ctx, *a.workspace)
+	if err != nil {
+		return err
+	}
+	k, secret, err := e.store.CreateAPIKey(ctx, ws.ID, store.Actor{Kind: "system"}, *a.name, *a.role)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "created key %s (%s, %s) in %s; keep the secret below, it is not shown again\n", k.Name, k.Role, k.ID, ws.Name)
+	fmt.Fprintln(e.stdout, secret)
 	return nil
 }
 
