@@ -194,17 +194,14 @@ func keepAnAdmin(ctx context.Context, tx *Tx, workspaceID string) error {
 	return nil
 }
 
-// AddMember creates a user in the workspace on behalf of an admin, with an audit row.
+// AddMember creates a user in the workspace on behalf of an admin, with its audit
+// row in the same transaction.
 func (s *Store) AddMember(ctx context.Context, actor Actor, in NewUser) (User, error) {
-	u, err := s.CreateUser(ctx, in)
-	if err != nil {
-		return u, err
-	}
-	err = s.inTx(ctx, func(tx *Tx) error {
+	in.Operator = false // operators are made on the command line, never through a form
+	return s.createUser(ctx, in, func(tx *Tx, u User) error {
 		return audit(ctx, tx, auditEntry{workspaceID: in.WorkspaceID, actor: actor, action: "user.add",
 			details: fmt.Sprintf("%s (%s)", u.Name, u.Role)})
 	})
-	return u, err
 }
 
 // SwitchWorkspace moves an operator's session into another workspace (or back to

@@ -59,6 +59,11 @@ type NewUser struct {
 
 // CreateUser validates and adds a user, hashing the password.
 func (s *Store) CreateUser(ctx context.Context, in NewUser) (User, error) {
+	return s.createUser(ctx, in, nil)
+}
+
+// createUser adds a user in one transaction, with then(tx, user) inside it when set.
+func (s *Store) createUser(ctx context.Context, in NewUser, then func(tx *Tx, u User) error) (User, error) {
 	email := strings.ToLower(strings.TrimSpace(in.Email))
 	name := strings.TrimSpace(in.Name)
 	v := Invalid{}
@@ -95,9 +100,14 @@ func (s *Store) CreateUser(ctx context.Context, in NewUser) (User, error) {
 			return &Error{Code: EConflict, Message: "A user with this e-mail already exists", Fields: map[string]string{"email": "is taken"}}
 		}
 		u.CreatedAt = tx.now
-		_, err := tx.ExecContext(ctx, `INSERT INTO users (id, workspace_id, email, name, password_hash, role, operator, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, u.ID, u.WorkspaceID, u.Email, u.Name, hash, string(u.Role), u.Operator, tx.nowMs())
-		return err
+		if _, err := tx.ExecContext(ctx, `INSERT INTO users (id, workspace_id, email, name, password_hash, role, operator, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, u.ID, u.WorkspaceID, u.Email, u.Name, hash, string(u.Role), u.Operator, tx.nowMs()); err != nil {
+			return err
+		}
+		if then != nil {
+			return then(tx, u)
+		}
+		return nil
 	})
 	return u, err
 }

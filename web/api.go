@@ -87,8 +87,9 @@ func apiAllow(a action, h echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // keyLimits is a token bucket per API key: a sustained 10 requests a second (600 a
-// minute) with bursts of 120, so a script walking pages is never slowed, while a
-// runaway loop is.
+// minute) with bursts of 300, so a script that lists a page of 100 leads and then
+// fetches and deletes each of them at full speed is never slowed, while a runaway
+// loop is.
 type keyLimits struct {
 	mu      sync.Mutex
 	buckets map[string]*rate.Limiter
@@ -97,7 +98,7 @@ type keyLimits struct {
 }
 
 func newKeyLimits() *keyLimits {
-	return &keyLimits{buckets: map[string]*rate.Limiter{}, every: 10, burst: 120}
+	return &keyLimits{buckets: map[string]*rate.Limiter{}, every: 10, burst: 300}
 }
 
 // take spends a token of the key's bucket, or says how long to wait for one.
