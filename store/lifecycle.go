@@ -212,6 +212,14 @@ func (s *Store) DeleteLeads(ctx context.Context, ws Workspace, actor Actor, req 
 			leadID: single, count: b.Count, reason: b.Reason, details: b.Details}); err != nil {
 			return err
 		}
+		// The ten seconds to undo start when the delete is done, not when it began: a
+		// batch of 100,000 leads takes seconds to write, and the toast must not be
+		// born with half its time gone.
+		if done := s.Now().UTC(); done.After(tx.now) {
+			if _, err := tx.ExecContext(ctx, `UPDATE batches SET undo_until = ? WHERE id = ?`, done.Add(UndoWindow).UnixMilli(), b.ID); err != nil {
+				return err
+			}
+		}
 		b, err = getBatch(ctx, tx, ws.ID, b.ID) // as every later read of it will show it
 		return err
 	})
