@@ -1,0 +1,68 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// leadkeep runs the command line in-process and returns its last line of standard
+// output, failing the test on an error.
+func leadkeep(t *testing.T, stdin string, args ...string) string {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), args, strings.NewReader(stdin), &out, &errOut); err != nil {
+		t.Fatalf("leadkeep %s: %v (stderr %q)", strings.Join(args, " "), err, errOut.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	return lines[len(lines)-1]
+}
+
+func TestCommandsThatCreatePrintTheIDAloneOnTheLastLine(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "leadkeep.db")
+	ws := leadkeep(t, "", "workspace", "add", "--db", db, "--name", "Acme Sales")
+	if !regexp.MustCompile(`^ws_[0-9a-f]{16}$`).MatchString(ws) {
+		t.Fatalf("workspace add printed %q", ws)
+	}
+	if pool := leadkeep(t, "", "pool", "add", "--db", db, "--workspace", "Acme Sales", "--name", "Webinars"); !strings.HasPrefix(pool, "pool_") {
+		t.Fatalf("pool add printed %q", pool)
+	}
+	if user := leadkeep(t, "a long password\n", "user", "add", "--db", db, "--workspace", ws, "--email", "dana@acme.test",
+		"--name", "Dana Reyes", "--role", "admin"); !regexp.MustCompile(`^usr_[0-9a-f]{16}$`).MatchString(user) {
+		t.Fatalf("user add printed %q", user)
+	}
+	if key := leadkeep(t, "", "apikey", "add", "--db", db, "--workspace", ws, "--name", "Zapier sync", "--role", "manager"); !strings.HasPrefix(key, "sk-") {
+		t.Fatalf("apikey add printed %q", key)
+	}
+	if seeded := leadkeep(t, "", "seed", "--db", db, "--workspace", "Acme Sales", "--leads", "250"); seeded != "seeded=250" {
+		t.Fatalf("seed printed %q", seeded)
+	}
+}
+
+func TestBadCommandsSayWhyAndChangeNothing(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "leadkeep.db")
+	leadkeep(t, "", "workspace", "add", "--db", db, "--name", "Acme")
+	for _, tc := range []struct {
+		stdin string
+		args  []string
+		want  string
+	}{
+		{"", []string{"frobnicate"}, "unknown command"},
+		{"", []string{"workspace", "add", "--db", db}, "--name is required"},
+		{"", []string{"workspace", "add", "--db", db, "--name", "Acme"}, "already exists"},
+		{"short\n", []string{"user", "add", "--db", db, "--workspace", "Acme", "--email", "x@acme.test", "--name", "X", "--role", "admin"}, "at least 10"},
+		{"a long password\n", []string{"user", "add", "--db", db, "--workspace", "Acme", "--email", "x@acme.test", "--name", "X", "--role", "boss"}, "role"},
+		{"a long password\n", []string{"user", "add", "--db", db, "--workspace", "Nope", "--email", "x@acme.test", "--name", "X", "--role", "admin"}, "No workspace"},
+		{"", []string{"seed", "--db", db, "--workspace", "Acme", "--leads", "-3"}, "positive"},
+		{"", []string{"serve", "--db", db, "--addr", "nonsense"}, "--addr"},
+	} {
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), tc.args, strings.NewReader(tc.stdin), &out, &errOut)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("leadkeep %s: error %v, want one saying %q", strings.Join(tc.args, " "), err, tc.want)
+		}
+	}
+}
