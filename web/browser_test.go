@@ -397,6 +397,18 @@ func TestBrowserTrashRestoreAndDeleteForever(t *testing.T) {
 		}
 	}
 	screenshot(t, ctx, "12-trash")
+	err = chromedp.Do(ctx, chromedp.Navigate(c.url+"/trash?view=batches"), chromedp.WaitVisible(chromedp.CSS(`li[data-batch-id]`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := text(t, ctx, "li[data-batch-id] .batch-title"); got != "Deleted together: 1 lead by Dana Reyes" {
+		t.Errorf("batch title %q", got)
+	}
+	screenshot(t, ctx, "12b-trash-batches")
+	err = chromedp.Do(ctx, chromedp.Navigate(c.url+"/trash"), chromedp.WaitVisible(chromedp.CSS(`tr[data-lead-id]`)))
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`tr[data-lead-id=%q] form[action$="/restore"] button`, c.zelda.ID))))
 	if err != nil {
