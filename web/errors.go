@@ -115,6 +115,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if p.status >= 500 {
 		s.log.Error("request failed", "id", requestID, "path", c.Request().URL.Path, "error", err)
 	}
+	if p.status == http.StatusForbidden {
+		// Refused attempts go to the log for whoever watches for privilege probing;
+		// not to the audit table, as a refused request changes nothing.
+		sess := currentSession(c)
+		s.log.Warn("refused", "id", requestID, "method", c.Request().Method, "path", c.Request().URL.Path,
+			"user", sess.User.ID, "key", apiKey(c).ID, "role", string(sess.Role), "workspace", sess.Workspace.ID, "why", p.message)
+	}
 	var out error
 	switch {
 	case strings.HasPrefix(c.Request().URL.Path, "/api/"):
