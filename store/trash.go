@@ -367,17 +367,23 @@ func (s *Store) CountTrash(ctx context.Context, workspaceID string, f TrashFilte
 	return n, err
 }
 
+// frozenTrashSet is the Trash filter's set, if it still holds exactly expected leads.
+func frozenTrashSet(ctx context.Context, tx *Tx, workspaceID string, f TrashFilter, expected int) (leadSet, error) {
+	ls := trashSet(workspaceID, f)
+	count, _, err := countAndFirst(ctx, tx, ls)
+	if err != nil {
+		return ls, err
+	}
+	return ls, checkFrozenCount(count, expected)
+}
+
 // RestoreMatching restores every trashed lead the filter matches, which must still
 // be exactly expected leads.
 func (s *Store) RestoreMatching(ctx context.Context, workspaceID string, actor Actor, f TrashFilter, expected int) (int, error) {
 	var n int
 	err := s.inTx(ctx, func(tx *Tx) error {
-		ls := trashSet(workspaceID, f)
-		count, _, err := countAndFirst(ctx, tx, ls)
+		ls, err := frozenTrashSet(ctx, tx, workspaceID, f, expected)
 		if err != nil {
-			return err
-		}
-		if err := checkFrozenCount(count, expected); err != nil {
 			return err
 		}
 		n, err = restoreTx(ctx, tx, workspaceID, actor, ls, "", "restore", "Restored from the Trash")
@@ -391,12 +397,8 @@ func (s *Store) RestoreMatching(ctx context.Context, workspaceID string, actor A
 func (s *Store) PurgeMatching(ctx context.Context, workspaceID string, actor Actor, f TrashFilter, expected int) (int, error) {
 	var n int
 	err := s.inTx(ctx, func(tx *Tx) error {
-		ls := trashSet(workspaceID, f)
-		count, _, err := countAndFirst(ctx, tx, ls)
+		ls, err := frozenTrashSet(ctx, tx, workspaceID, f, expected)
 		if err != nil {
-			return err
-		}
-		if err := checkFrozenCount(count, expected); err != nil {
 			return err
 		}
 		n, err = s.purgeTx(ctx, tx, workspaceID, actor, ls, "", "manual")

@@ -66,6 +66,9 @@ func leadNotFound(id string) error {
 // deletion guide expects.
 func apiLeadID(c echo.Context) (string, error) {
 	id := c.Param("id")
+	if strings.Contains(id, "/") { // Echo lets a last path parameter run on: /leads/x/notes is no route
+		return "", echo.ErrNotFound
+	}
 	if !store.ValidLeadID(id) {
 		return "", leadNotFound(id)
 	}
@@ -161,7 +164,7 @@ func (s *Server) apiCreateLead(c echo.Context) error {
 	if in.Name == nil {
 		in.Name = new(string)
 	}
-	l, err := s.store.CreateLead(c.Request().Context(), workspace(c), apiKey(c).Actor(), in)
+	l, err := s.store.CreateLead(c.Request().Context(), workspace(c), actor(c), in)
 	if err != nil {
 		return err
 	}
@@ -180,7 +183,7 @@ func (s *Server) apiUpdateLead(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	ws := workspace(c)
-	if _, err := s.store.UpdateLead(ctx, ws, apiKey(c).Actor(), id, body.input()); err != nil {
+	if _, err := s.store.UpdateLead(ctx, ws, actor(c), id, body.input()); err != nil {
 		if store.ErrorCode(err) == store.EConflict { // in the Trash: not a lead of the API
 			return leadNotFound(id)
 		}
@@ -222,7 +225,7 @@ func (s *Server) apiDeleteLead(c echo.Context) error {
 		body.Reason = "other"
 	}
 	ws := workspace(c)
-	b, err := s.store.DeleteLeads(c.Request().Context(), ws, apiKey(c).Actor(), store.DeleteRequest{IDs: []string{id}, Reason: body.Reason, Details: body.Details})
+	b, err := s.store.DeleteLeads(c.Request().Context(), ws, actor(c), store.DeleteRequest{IDs: []string{id}, Reason: body.Reason, Details: body.Details})
 	if errors.Is(err, store.ErrAlreadyInTrash) {
 		return leadNotFound(id) // "already deleted, don't retry"
 	}
@@ -267,7 +270,7 @@ func (s *Server) apiBulkDelete(c echo.Context) error {
 		return apiError(store.EInvalid, "Send ids (at most 1,000) or a filter with expectedCount", map[string]any{"ids": "is required"})
 	}
 	ws := workspace(c)
-	b, err := s.store.DeleteLeads(c.Request().Context(), ws, apiKey(c).Actor(), req)
+	b, err := s.store.DeleteLeads(c.Request().Context(), ws, actor(c), req)
 	if err != nil {
 		return err
 	}
@@ -306,12 +309,8 @@ func (s *Server) apiTrash(c echo.Context) error {
 		return err
 	}
 	ws := workspace(c)
-	scope := ""
-	if !may(c, actionTrashAll) {
-		scope = apiKey(c).ID
-	}
 	page, err := s.store.ListTrash(c.Request().Context(), ws.ID, store.TrashFilter{Query: strings.TrimSpace(c.QueryParam("q")),
-		DeletedBy: scope, Cursor: c.QueryParam("cursor"), Limit: limit})
+		DeletedBy: trashScope(c), Cursor: c.QueryParam("cursor"), Limit: limit})
 	if err != nil {
 		return err
 	}
@@ -329,13 +328,9 @@ func (s *Server) apiRestore(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	scope := ""
-	if !may(c, actionTrashAll) {
-		scope = apiKey(c).ID
-	}
 	ctx := c.Request().Context()
 	ws := workspace(c)
-	if _, err := s.store.RestoreLeads(ctx, ws.ID, apiKey(c).Actor(), []string{id}, scope); err != nil {
+	if _, err := s.store.RestoreLeads(ctx, ws.ID, actor(c), []string{id}, trashScope(c)); err != nil {
 		return notFoundAsLead(err, id)
 	}
 	l, err := s.store.Lead(ctx, ws.ID, id)
@@ -350,7 +345,7 @@ func (s *Server) apiPurge(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.PurgeLeads(c.Request().Context(), workspace(c).ID, apiKey(c).Actor(), []string{id}); err != nil {
+	if _, err := s.store.PurgeLeads(c.Request().Context(), workspace(c).ID, actor(c), []string{id}); err != nil {
 		return notFoundAsLead(err, id)
 	}
 	return ok(c, http.StatusOK, "Lead deleted forever", map[string]any{"id": id})
@@ -369,8 +364,12 @@ func (s *Server) apiAudit(c echo.Context) error {
 	}
 	entries := make([]map[string]any, 0, len(page.Entries))
 	for _, e := range page.Entries {
+		name := e.ActorName
+		if e.ActorKind == "key" { // the console says "key 'Zapier sync'"; the kind says it here
+			name = strings.TrimSuffix(strings.TrimPrefix(name, "key '"), "'")
+		}
 		entries = append(entries, map[string]any{"id": e.ID, "at": rfc3339(e.At),
-			"actor":  map[string]any{"kind": e.ActorKind, "id": e.ActorID, "name": e.ActorName},
+			"actor":  map[string]any{"kind": e.ActorKind, "id": e.ActorID, "name": name},
 			"action": e.Action, "leadId": e.LeadID, "batchId": e.BatchID, "count": e.Count, "reason": e.Reason})
 	}
 	return ok(c, http.StatusOK, "", map[string]any{"entries": entries, "nextCursor": nextCursor(page.Next)})

@@ -88,8 +88,13 @@ func currentSession(c echo.Context) store.Session {
 	return sess
 }
 
-// actor is who the signed-in member acts as, for the store.
-func actor(c echo.Context) store.Actor { return store.UserActor(currentSession(c).User) }
+// actor is who the request acts as, for the store: the API key, or the signed-in member.
+func actor(c echo.Context) store.Actor {
+	if k := apiKey(c); k.ID != "" {
+		return k.Actor()
+	}
+	return store.UserActor(currentSession(c).User)
+}
 
 // workspace is the workspace the signed-in member acts in.
 func workspace(c echo.Context) store.Workspace { return currentSession(c).Workspace }

@@ -159,12 +159,12 @@ func (s *Server) tooLate(c echo.Context, b store.Batch) error {
 
 // --- the Trash
 
-// trashScope is whose deletions the member sees: everyone's, or only their own.
+// trashScope is whose deletions the member or key sees: everyone's, or only their own.
 func trashScope(c echo.Context) string {
 	if may(c, actionTrashAll) {
 		return ""
 	}
-	return currentSession(c).User.ID
+	return actor(c).ID
 }
 
 func (s *Server) trashPage(c echo.Context) error {
