@@ -250,9 +250,27 @@ func (s *Store) PurgeBatch(ctx context.Context, workspaceID string, actor Actor,
 	return n, err
 }
 
-// purgeTx removes the set's leads, leaving tombstones that hold only keyed hashes
-// of their e-mail and phone. Leads on legal hold are never purged.
+// purgeTx removes the set's leads (purgeRows) and writes the audit row.
 func (s *Store) purgeTx(ctx context.Context, tx *Tx, workspaceID string, actor Actor, ls leadSet, batchID, how string) (int, error) {
+	var first string
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(min(id), '') FROM leads WHERE `+ls.where, ls.args...).Scan(&first); err != nil {
+		return 0, err
+	}
+	n, err := s.purgeRows(ctx, tx, workspaceID, actor, ls, how)
+	if err != nil || n == 0 {
+		return n, err
+	}
+	leadID := ""
+	if n == 1 {
+		leadID = first
+	}
+	return n, audit(ctx, tx, auditEntry{workspaceID: workspaceID, actor: actor, action: "purge", leadID: leadID,
+		batchID: batchID, count: n, reason: how})
+}
+
+// purgeRows removes the set's leads, leaving tombstones that hold only keyed hashes
+// of their e-mail and phone. Leads on legal hold are never purged.
+func (s *Store) purgeRows(ctx context.Context, tx *Tx, workspaceID string, actor Actor, ls leadSet, how string) (int, error) {
 	var held int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM leads WHERE `+ls.where+` AND held_at IS NOT NULL`, ls.args...).Scan(&held); err != nil {
 		return 0, err
@@ -293,12 +311,7 @@ func (s *Store) purgeTx(ctx context.Context, tx *Tx, workspaceID string, actor A
 			return 0, fmt.Errorf("store: tombstone: %w", err)
 		}
 	}
-	leadID := ""
-	if len(leads) == 1 {
-		leadID = leads[0].id
-	}
-	return len(leads), audit(ctx, tx, auditEntry{workspaceID: workspaceID, actor: actor, action: "purge", leadID: leadID,
-		batchID: batchID, count: len(leads), reason: how})
+	return len(leads), nil
 }
 
 func normalizeEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }

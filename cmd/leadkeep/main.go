@@ -36,6 +36,7 @@ Usage:
   leadkeep apikey add --workspace W --name N --role viewer|agent|manager|admin
                     (prints the secret sk-… once: it is never shown again)
   leadkeep seed --workspace W --leads N
+  leadkeep purge [--dry-run]   (the retention purge, now, whatever the purge hour)
 
 Every command takes --db PATH (default ./leadkeep.db, or $LEADKEEP_DB).
 W is a workspace id or name. Commands that create something print its id last.
@@ -91,6 +92,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		c = newAPIKeyAdd(fs)
 	case "seed":
 		c = newSeed(fs)
+	case "purge":
+		c = newPurge(fs)
 	default:
 		return usageError{fmt.Sprintf("unknown command %q", args[0])}
 	}
@@ -180,6 +183,10 @@ func (s *serve) run(ctx context.Context, e env) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	schedCtx, stopScheduler := context.WithCancel(ctx)
+	schedDone := make(chan struct{})
+	go func() { defer close(schedDone); runScheduler(schedCtx, e.store, logger) }()
+	defer func() { stopScheduler(); <-schedDone }() // a purge in flight ends before the store closes
 	select {
 	case err := <-errc:
 		return err
@@ -343,6 +350,62 @@ func (a *apiKeyAdd) run(ctx context.Context, e env) error {
 	fmt.Fprintf(e.stderr, "created key %s (%s, %s) in %s; keep the secret below, it is not shown again\n", k.Name, k.Role, k.ID, ws.Name)
 	fmt.Fprintln(e.stdout, secret)
 	return nil
+}
+
+// --- purge
+
+type purge struct{ dryRun *bool }
+
+func newPurge(fs *flag.FlagSet) *purge {
+	return &purge{dryRun: fs.Bool("dry-run", false, "count what would be purged, purge nothing")}
+}
+
+func (p *purge) check() error { return nil }
+
+func (p *purge) run(ctx context.Context, e env) error {
+	runs, err := e.store.PurgeDue(ctx, holderName("purge"), *p.dryRun)
+	if err != nil {
+		return err
+	}
+	total := 0
+	for _, r := range runs {
+		total += r.Purged
+		fmt.Fprintf(e.stderr, "%s: %d (retention %d days)\n", r.Workspace.Name, r.Purged, r.Workspace.RetentionDays)
+	}
+	if *p.dryRun {
+		fmt.Fprintf(e.stdout, "would_purge=%d\n", total)
+	} else {
+		fmt.Fprintf(e.stdout, "purged=%d\n", total)
+	}
+	return nil
+}
+
+// holderName names this process for the lease that keeps purges from overlapping.
+func holderName(what string) string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s %s pid %d", what, host, os.Getpid())
+}
+
+// runScheduler runs the retention purge for each workspace once a local day, at
+// the first minute at or after its purge hour, until ctx ends.
+func runScheduler(ctx context.Context, st *store.Store, logger *slog.Logger) {
+	tick := time.NewTicker(time.Minute)
+	defer tick.Stop()
+	holder := holderName("serve")
+	for {
+		runs, err := st.PurgeScheduled(ctx, holder)
+		if err != nil && ctx.Err() == nil {
+			logger.Error("retention purge", "error", err)
+		}
+		for _, r := range runs {
+			logger.Info("retention purge", "workspace", r.Workspace.Name, "purged", r.Purged)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // --- seed
