@@ -364,7 +364,7 @@ func countAndFirst(ctx context.Context, tx *Tx, ls leadSet) (int, string, error)
 
 var batchColumns = `b.id, b.workspace_id, b.kind, b.actor_id, ` + actorNameOfB + `, b.reason, b.details, b.count,
 	COALESCE(b.undo_until, 0), b.created_at, b.undone_at,
-	COALESCE((SELECT l.id FROM leads l WHERE `+inBatch+` LIMIT 1), '')`
+	COALESCE((SELECT l.id FROM leads l WHERE ` + inBatch + ` LIMIT 1), '')`
 
 const actorNameOfB = `COALESCE((SELECT name FROM users WHERE id = b.actor_id),
 	(SELECT 'key ''' || name || '''' FROM api_keys WHERE id = b.actor_id), 'Leadkeep')`
