@@ -13,8 +13,12 @@ import (
 // work (the next run picks up where it stopped).
 const PurgeChunk = 1000
 
-// retentionLease names the lease that keeps two servers from purging at once.
-const retentionLease = "retention-purge"
+// retentionLease names the lease that keeps two servers from purging at once; the
+// holder renews it after every chunk, so a long run never outlives it.
+const (
+	retentionLease = "retention-purge"
+	leaseTTL       = 10 * time.Minute
+)
 
 // PurgeRun is what a retention run did (or, dry, would do) in one workspace.
 type PurgeRun struct {
@@ -29,8 +33,11 @@ func dueSet(ws Workspace, now time.Time) leadSet {
 	if undo := now.Add(-(UndoWindow + UndoGrace)); undo.Before(cutoff) {
 		cutoff = undo
 	}
-	return leadSet{"workspace_id = ? AND deleted_at IS NOT NULL AND deleted_at <= ? AND held_at IS NULL",
-		[]any{ws.ID, cutoff.UnixMilli()}}
+	// ...and never a lead whose batch can still be undone (a slow delete moves its
+	// deadline past deleted_at + the window).
+	return leadSet{`workspace_id = ? AND deleted_at IS NOT NULL AND deleted_at <= ? AND held_at IS NULL
+		AND NOT EXISTS (SELECT 1 FROM batches b WHERE b.id = leads.batch_id AND b.undone_at IS NULL AND b.undo_until >= ?)`,
+		[]any{ws.ID, cutoff.UnixMilli(), now.Add(-UndoGrace).UnixMilli()}}
 }
 
 // PurgeDue purges, in every workspace, the trashed leads whose retention has run
@@ -39,7 +46,7 @@ func dueSet(ws Workspace, now time.Time) leadSet {
 // from two processes: a lease row lets one run at a time.
 func (s *Store) PurgeDue(ctx context.Context, holder string, dryRun bool) ([]PurgeRun, error) {
 	if !dryRun {
-		ok, err := s.takeLease(ctx, retentionLease, holder, 30*time.Minute)
+		ok, err := s.takeLease(ctx, retentionLease, holder, leaseTTL)
 		if err != nil || !ok {
 			return nil, err
 		}
@@ -51,7 +58,7 @@ func (s *Store) PurgeDue(ctx context.Context, holder string, dryRun bool) ([]Pur
 	}
 	var runs []PurgeRun
 	for _, w := range all {
-		run, err := s.purgeWorkspace(ctx, w.Workspace, dryRun)
+		run, err := s.purgeWorkspace(ctx, w.Workspace, holder, dryRun, false)
 		if err != nil {
 			return runs, err
 		}
@@ -60,7 +67,10 @@ func (s *Store) PurgeDue(ctx context.Context, holder string, dryRun bool) ([]Pur
 	return runs, nil
 }
 
-func (s *Store) purgeWorkspace(ctx context.Context, ws Workspace, dryRun bool) (PurgeRun, error) {
+// purgeWorkspace purges one workspace's due leads. A scheduled run records the
+// local day, so that it runs once a day; a run on demand does not, so that it never
+// cancels that day's scheduled run.
+func (s *Store) purgeWorkspace(ctx context.Context, ws Workspace, holder string, dryRun, scheduled bool) (PurgeRun, error) {
 	run := PurgeRun{Workspace: ws}
 	if dryRun {
 		ls := dueSet(ws, s.Now())
@@ -86,14 +96,28 @@ func (s *Store) purgeWorkspace(ctx context.Context, ws Workspace, dryRun bool) (
 		if n < PurgeChunk {
 			break
 		}
+		if _, err := s.takeLease(ctx, retentionLease, holder, leaseTTL); err != nil { // still ours, for longer
+			return run, err
+		}
 	}
-	// One audit row for the run, and the day it ran, in the workspace's time zone.
+	// One audit row for the run. Its count is every retention purge not yet in the
+	// audit log: this run's, and those of a run stopped between chunks.
 	err := s.inTx(ctx, func(tx *Tx) error {
-		if run.Purged > 0 {
-			if err := audit(ctx, tx, auditEntry{workspaceID: ws.ID, actor: system, action: "purge", count: run.Purged,
+		var unaudited int
+		if err := tx.QueryRowContext(ctx, `SELECT
+			(SELECT count(*) FROM tombstones WHERE workspace_id = ? AND how = 'retention') -
+			(SELECT COALESCE(SUM(count), 0) FROM audit WHERE workspace_id = ? AND action = 'purge' AND reason = 'retention')`,
+			ws.ID, ws.ID).Scan(&unaudited); err != nil {
+			return err
+		}
+		if unaudited > 0 {
+			if err := audit(ctx, tx, auditEntry{workspaceID: ws.ID, actor: system, action: "purge", count: unaudited,
 				reason: "retention", details: fmt.Sprintf("Retention: %d days", ws.RetentionDays)}); err != nil {
 				return err
 			}
+		}
+		if !scheduled {
+			return nil
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE workspaces SET last_purge_day = ? WHERE id = ?`, localDay(ws, tx.now), ws.ID)
 		return err
@@ -127,7 +151,7 @@ func (s *Store) PurgeIsDue(ctx context.Context, ws Workspace, now time.Time) (bo
 // PurgeScheduled runs the retention purge for the workspaces whose purge hour has
 // come today, under the lease; it is what serve's scheduler calls every few minutes.
 func (s *Store) PurgeScheduled(ctx context.Context, holder string) ([]PurgeRun, error) {
-	ok, err := s.takeLease(ctx, retentionLease, holder, 30*time.Minute)
+	ok, err := s.takeLease(ctx, retentionLease, holder, leaseTTL)
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -145,7 +169,7 @@ func (s *Store) PurgeScheduled(ctx context.Context, holder string) ([]PurgeRun, 
 			}
 			continue
 		}
-		run, err := s.purgeWorkspace(ctx, w.Workspace, false)
+		run, err := s.purgeWorkspace(ctx, w.Workspace, holder, false, true)
 		if err != nil {
 			return runs, err
 		}
