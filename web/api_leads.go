@@ -66,9 +66,6 @@ func leadNotFound(id string) error {
 // deletion guide expects.
 func apiLeadID(c echo.Context) (string, error) {
 	id := c.Param("id")
-	if strings.Contains(id, "/") { // Echo lets a last path parameter run on: /leads/x/notes is no route
-		return "", echo.ErrNotFound
-	}
 	if !store.ValidLeadID(id) {
 		return "", leadNotFound(id)
 	}

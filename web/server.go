@@ -225,7 +225,15 @@ func (s *Server) routes() {
 	// Each API route checks its key itself (no group middleware), so that Echo still
 	// answers 405 for a known path with another method, and 404 for an unknown one.
 	api := func(method, path string, a action, h echo.HandlerFunc) {
-		e.Add(method, "/api/v1"+path, s.apiKeyAuth(apiAllow(a, h)))
+		h = s.apiKeyAuth(apiAllow(a, h))
+		e.Add(method, "/api/v1"+path, func(c echo.Context) error {
+			for _, v := range c.ParamValues() {
+				if strings.Contains(v, "/") { // Echo lets a last :param run on: /leads/x/notes is no route
+					return echo.ErrNotFound
+				}
+			}
+			return h(c)
+		})
 	}
 	api(http.MethodGet, "/leads", actionReadLeads, s.apiListLeads)
 	api(http.MethodPost, "/leads", actionEditLeads, s.apiCreateLead)
