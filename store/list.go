@@ -19,9 +19,13 @@ const (
 const (
 	DefaultPageSize = 50
 	MaxPageSize     = 100
-	// CountBound is where a search's count stops being exact ("10,000+"): counting
-	// every match of a common word over a million leads would read them all.
-	CountBound = 10000
+	// CountBound is where a search's count stops being exact ("1,000+"): counting
+	// every match of a common word over a million leads would read them all. At a
+	// million leads, counting up to 10,000 matches cost 20 ms a search, which put a
+	// search past its 25 ms target; up to 1,000 it costs a tenth of that. Filters
+	// without a search are always exact (maintained counters), and a bulk selection
+	// counts exactly whatever the size.
+	CountBound = 1000
 )
 
 // LeadFilter selects active leads of one workspace. The table, bulk selection and the

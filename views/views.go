@@ -129,7 +129,7 @@ func thousands(n int) string {
 	return s
 }
 
-// countText is the table's count: exact, or "10,000+" past the search bound.
+// countText is the table's count: exact, or "1,000+" past the search bound.
 func countText(p store.LeadPage) string {
 	n := thousands(p.Total)
 	if p.Capped {
