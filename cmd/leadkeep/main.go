@@ -156,18 +156,15 @@ func (s *serve) run(ctx context.Context, e env) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
-	secret, err := store.LoadSecret(e.dbPath)
-	if err != nil {
-		return err
-	}
 	var demoLogin string
+	var err error
 	if *s.demo {
 		if demoLogin, err = seedDemo(ctx, e.store); err != nil {
 			return err
 		}
 	}
 	handler := web.New(e.store, web.Config{
-		Secret:        secret,
+		Secret:        e.store.Secret(),
 		SecureCookies: *s.secureCookies,
 		Sessions:      store.SessionLimits{Idle: *s.idle, Absolute: 12 * time.Hour},
 		Logger:        logger,
