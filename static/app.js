@@ -91,15 +91,24 @@
 		}
 	}
 
-	// "/" focuses the search box, as in most consoles.
+	// Keyboard: "/" focuses the search box, as in most consoles; "z" undoes the most
+	// recent deletion whose toast is showing, as in Gmail.
 	document.addEventListener("keydown", function (e) {
-		if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey) return;
-		if (e.target.closest("input, textarea, select, [contenteditable]")) return;
-		var q = document.getElementById("q");
-		if (q) {
-			e.preventDefault();
-			q.focus();
-			q.select();
+		if (e.ctrlKey || e.metaKey || e.altKey) return;
+		if (e.target.closest("input, textarea, select, [contenteditable], dialog")) return;
+		if (e.key === "/") {
+			var q = document.getElementById("q");
+			if (q) {
+				e.preventDefault();
+				q.focus();
+				q.select();
+			}
+		} else if (e.key === "z") {
+			var undos = document.querySelectorAll(".toast-undo .toast-action");
+			if (undos.length) {
+				e.preventDefault();
+				undos[undos.length - 1].click();
+			}
 		}
 	});
 

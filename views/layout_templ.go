@@ -548,7 +548,7 @@ func UndoToast(p Page, u Undo) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 39, "\"> <button type=\"submit\" class=\"toast-action\">Undo</button></form><span class=\"countdown\" data-countdown title=\"Seconds left to undo\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 39, "\"> <button type=\"submit\" class=\"toast-action\" aria-keyshortcuts=\"z\" title=\"Undo (press Z)\">Undo</button></form><span class=\"countdown\" data-countdown title=\"Seconds left to undo\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

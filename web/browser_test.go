@@ -357,6 +357,27 @@ func TestBrowserDeleteThenUndoPutsTheRowBackInPlace(t *testing.T) {
 	if got := rowIDs(t, ctx); strings.Join(got, ",") != strings.Join(ids, ",") {
 		t.Fatal("the table after undo differs from before the delete")
 	}
+
+	// From the keyboard: the row's Delete link, the dialog, Enter, then Z undoes.
+	second := ids[7]
+	err = chromedp.Do(ctx,
+		chromedp.Focus(chromedp.CSS(fmt.Sprintf(`tr[data-lead-id=%q] .row-delete`, second))),
+		chromedp.KeyEvent("\r"),
+		chromedp.WaitVisible(chromedp.CSS(`dialog[open] #delete-reason`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "focus in the dialog", `document.activeElement.id === 'delete-reason'`)
+	err = chromedp.Do(ctx, chromedp.Focus(chromedp.CSS(`dialog[open] button.danger`)), chromedp.KeyEvent("\r"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the second row to leave", fmt.Sprintf(`!document.querySelector('tr[data-lead-id=%q]') && !!document.querySelector('.toast-undo')`, second))
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("z")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "Z to bring it back", fmt.Sprintf(`!!document.querySelector('tr[data-lead-id=%q]')`, second))
 }
 
 // TestBrowserTrashRestoreAndDeleteForever waits out a toast, restores the lead from
