@@ -1,8 +1,11 @@
 package web
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -51,40 +54,45 @@ func (s *Server) exportLeads(c echo.Context) error {
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
 	h.Set("Cache-Control", "no-store")
-	if format == "json" {
-		return s.exportJSON(c, ws.ID, ids, f)
-	}
-	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	h.Set(echo.HeaderContentType, map[string]string{"csv": "text/csv; charset=utf-8", "json": "application/json"}[format])
 	c.Response().WriteHeader(http.StatusOK)
-	w := csv.NewWriter(c.Response())
-	if err := w.Write(exportColumns); err != nil {
-		return err
-	}
-	err := s.store.ExportLeads(c.Request().Context(), ws.ID, ids, f, func(l store.Lead) error {
-		return w.Write([]string{l.ID, safeCell(l.Name), safeCell(l.Email), l.Phone, safeCell(l.Company), string(l.Status),
-			safeCell(l.PoolName), safeCell(l.Source), safeCell(l.OwnerName), safeCell(strings.Join(l.Tags, ";")),
-			l.CreatedAt.Format(time.RFC3339), l.UpdatedAt.Format(time.RFC3339)})
-	})
-	w.Flush()
-	if err == nil {
-		err = w.Error()
-	}
-	if err != nil {
+	if err := Export(c.Request().Context(), s.store, ws.ID, ids, f, format, c.Response()); err != nil {
 		s.log.Error("export cut short", "error", err)
 	}
 	return nil
 }
 
-func (s *Server) exportJSON(c echo.Context, wsID string, ids []string, f store.LeadFilter) error {
-	c.Response().Header().Set(echo.HeaderContentType, "application/json")
-	c.Response().WriteHeader(http.StatusOK)
-	w := c.Response()
+// Export writes the workspace's active leads, the listed ids or those the filter
+// matches, to w as CSV or JSON (one array), streamed in constant memory. The console
+// and `leadkeep export` both write through it, so their files are the same.
+func Export(ctx context.Context, st *store.Store, workspaceID string, ids []string, f store.LeadFilter, format string, w io.Writer) error {
+	if format == "json" {
+		return exportJSON(ctx, st, workspaceID, ids, f, w)
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.Write(exportColumns); err != nil {
+		return err
+	}
+	err := st.ExportLeads(ctx, workspaceID, ids, f, func(l store.Lead) error {
+		return cw.Write([]string{l.ID, safeCell(l.Name), safeCell(l.Email), l.Phone, safeCell(l.Company), string(l.Status),
+			safeCell(l.PoolName), safeCell(l.Source), safeCell(l.OwnerName), safeCell(strings.Join(l.Tags, ";")),
+			l.CreatedAt.Format(time.RFC3339), l.UpdatedAt.Format(time.RFC3339)})
+	})
+	cw.Flush()
+	return errors.Join(err, cw.Error())
+}
+
+func exportJSON(ctx context.Context, st *store.Store, workspaceID string, ids []string, f store.LeadFilter, w io.Writer) error {
 	enc := json.NewEncoder(w)
 	first := true
-	_, _ = w.Write([]byte("["))
-	err := s.store.ExportLeads(c.Request().Context(), wsID, ids, f, func(l store.Lead) error {
+	if _, err := io.WriteString(w, "["); err != nil {
+		return err
+	}
+	err := st.ExportLeads(ctx, workspaceID, ids, f, func(l store.Lead) error {
 		if !first {
-			_, _ = w.Write([]byte(","))
+			if _, err := io.WriteString(w, ","); err != nil {
+				return err
+			}
 		}
 		first = false
 		tags := l.Tags
@@ -95,11 +103,8 @@ func (s *Server) exportJSON(c echo.Context, wsID string, ids []string, f store.L
 			"status": l.Status, "pool": l.PoolID, "poolName": l.PoolName, "source": l.Source, "owner": l.OwnerName, "tags": tags,
 			"metadata": l.Metadata, "createdAt": l.CreatedAt.Format(time.RFC3339), "updatedAt": l.UpdatedAt.Format(time.RFC3339)})
 	})
-	_, _ = w.Write([]byte("]\n"))
-	if err != nil {
-		s.log.Error("export cut short", "error", err)
-	}
-	return nil
+	_, werr := io.WriteString(w, "]\n")
+	return errors.Join(err, werr)
 }
 
 // safeCell keeps a spreadsheet from running a cell as a formula: a cell starting

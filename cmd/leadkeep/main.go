@@ -37,6 +37,8 @@ Usage:
                     (prints the secret sk-… once: it is never shown again)
   leadkeep seed --workspace W --leads N
   leadkeep purge [--dry-run]   (the retention purge, now, whatever the purge hour)
+  leadkeep export --workspace W [--format csv|json]   (active leads to standard output)
+  leadkeep backup --to FILE    (a consistent copy of the live database, and its key)
 
 Every command takes --db PATH (default ./leadkeep.db, or $LEADKEEP_DB).
 W is a workspace id or name. Commands that create something print its id last.
@@ -94,6 +96,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		c = newSeed(fs)
 	case "purge":
 		c = newPurge(fs)
+	case "export":
+		c = newExport(fs)
+	case "backup":
+		c = newBackup(fs)
 	default:
 		return usageError{fmt.Sprintf("unknown command %q", args[0])}
 	}
@@ -346,6 +352,49 @@ func (a *apiKeyAdd) run(ctx context.Context, e env) error {
 	}
 	fmt.Fprintf(e.stderr, "created key %s (%s, %s) in %s; keep the secret below, it is not shown again\n", k.Name, k.Role, k.ID, ws.Name)
 	fmt.Fprintln(e.stdout, secret)
+	return nil
+}
+
+// --- export, backup
+
+type export struct{ workspace, format *string }
+
+func newExport(fs *flag.FlagSet) *export {
+	return &export{workspace: fs.String("workspace", "", "workspace id or name"), format: fs.String("format", "csv", "csv or json")}
+}
+
+func (x *export) check() error {
+	if *x.format != "csv" && *x.format != "json" {
+		return errors.Join(required("--workspace", *x.workspace), errors.New("--format must be csv or json"))
+	}
+	return required("--workspace", *x.workspace)
+}
+
+func (x *export) run(ctx context.Context, e env) error {
+	ws, err := e.store.FindWorkspace(ctx, *x.workspace)
+	if err != nil {
+		return err
+	}
+	out := bufio.NewWriter(e.stdout)
+	if err := web.Export(ctx, e.store, ws.ID, nil, store.LeadFilter{}, *x.format, out); err != nil {
+		return err
+	}
+	return out.Flush()
+}
+
+type backup struct{ to *string }
+
+func newBackup(fs *flag.FlagSet) *backup {
+	return &backup{to: fs.String("to", "", "the file to write (must not exist)")}
+}
+
+func (b *backup) check() error { return required("--to", *b.to) }
+
+func (b *backup) run(ctx context.Context, e env) error {
+	if err := e.store.Backup(ctx, *b.to); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, *b.to)
 	return nil
 }
 

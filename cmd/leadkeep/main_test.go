@@ -66,3 +66,33 @@ func TestBadCommandsSayWhyAndChangeNothing(t *testing.T) {
 		}
 	}
 }
+
+func TestExportAndBackupFromTheCommandLine(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "leadkeep.db")
+	leadkeep(t, "", "workspace", "add", "--db", db, "--name", "Acme")
+	leadkeep(t, "", "seed", "--db", db, "--workspace", "Acme", "--leads", "40")
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"export", "--db", db, "--workspace", "Acme"}, strings.NewReader(""), &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if lines[0] != "id,name,email,phone,company,status,pool,source,owner,tags,created_at,updated_at" || len(lines) != 41 {
+		t.Fatalf("export: header %q and %d lines, want the contract's header and 40 leads", lines[0], len(lines)-1)
+	}
+	to := filepath.Join(dir, "backup.db")
+	if got := leadkeep(t, "", "backup", "--db", db, "--to", to); got != to {
+		t.Fatalf("backup printed %q", got)
+	}
+	// The copy opens, holds the leads, and exports the same file with its own key.
+	var again bytes.Buffer
+	if err := run(context.Background(), []string{"export", "--db", to, "--workspace", "Acme"}, strings.NewReader(""), &again, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	if again.String() != out.String() {
+		t.Fatal("the backup exports differently from the original")
+	}
+	if err := run(context.Background(), []string{"backup", "--db", db, "--to", to}, strings.NewReader(""), &out, &errOut); err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Fatalf("a second backup onto the same file: %v, want a refusal", err)
+	}
+}
