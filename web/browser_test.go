@@ -368,9 +368,14 @@ func TestBrowserDeleteThenUndoPutsTheRowBackInPlace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, ctx, "focus in the dialog", `document.activeElement.id === 'delete-reason'`)
-	err = chromedp.Do(ctx, chromedp.Focus(chromedp.CSS(`dialog[open] button.danger`)), chromedp.KeyEvent("\r"))
-	if err != nil {
+	// htmx settles the swap (and focuses [autofocus] once more) a moment after it:
+	// wait for that, then move to Delete, as a person tabbing would.
+	waitFor(t, ctx, "focus in the settled dialog", `document.activeElement.id === 'delete-reason' && !document.querySelector('.htmx-settling')`)
+	if err := chromedp.Do(ctx, chromedp.Focus(chromedp.CSS(`dialog[open] button.danger`))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "focus on Delete", `document.activeElement.matches('dialog[open] button.danger')`)
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("\r")); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, ctx, "the second row to leave", fmt.Sprintf(`!document.querySelector('tr[data-lead-id=%q]') && !!document.querySelector('.toast-undo')`, second))
