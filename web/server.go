@@ -43,6 +43,7 @@ type Server struct {
 	cookies  *sessions.CookieStore
 	throttle *loginThrottle
 	limits   *keyLimits
+	metrics  *metrics
 	log      *slog.Logger
 }
 
@@ -68,6 +69,7 @@ func New(st *store.Store, cfg Config) *Server {
 		cookies:  newCookieStore(cfg),
 		throttle: newLoginThrottle(func() time.Time { return st.Now() }),
 		limits:   newKeyLimits(),
+		metrics:  newMetrics(),
 		log:      logger,
 	}
 	s.echo.HideBanner = true
@@ -128,6 +130,7 @@ func (s *Server) middleware() {
 			return nil
 		},
 	}))
+	e.Use(s.metrics.observe)
 	e.Use(middleware.Recover())
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection:         "0",
@@ -141,7 +144,7 @@ func (s *Server) middleware() {
 	e.Use(middleware.CSRFWithConfig(middleware.CSRFConfig{
 		Skipper: func(c echo.Context) bool {
 			p := c.Request().URL.Path
-			return strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, static.Prefix) || p == "/healthz"
+			return strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, static.Prefix) || p == "/healthz" || p == "/metrics"
 		},
 		TokenLookup:    "header:X-CSRF-Token,form:_csrf",
 		CookieName:     "leadkeep_csrf",
@@ -175,6 +178,7 @@ func (s *Server) routes() {
 	e := s.echo
 	e.GET(static.Prefix+"*", echo.WrapHandler(static.Handler()))
 	e.GET("/healthz", s.healthz)
+	e.GET("/metrics", s.serveMetrics)
 
 	e.GET("/login", s.loginPage)
 	e.POST("/login", s.login)
