@@ -45,6 +45,12 @@ func dueSet(ws Workspace, now time.Time) leadSet {
 // per workspace and run. With dryRun it only counts. It is safe to run twice and
 // from two processes: a lease row lets one run at a time.
 func (s *Store) PurgeDue(ctx context.Context, holder string, dryRun bool) ([]PurgeRun, error) {
+	return s.purgeAll(ctx, holder, dryRun, false)
+}
+
+// purgeAll runs the purge over every workspace (scheduled: only those whose purge
+// hour has come today), under the lease unless it is a dry run.
+func (s *Store) purgeAll(ctx context.Context, holder string, dryRun, scheduled bool) ([]PurgeRun, error) {
 	if !dryRun {
 		ok, err := s.takeLease(ctx, retentionLease, holder, leaseTTL)
 		if err != nil || !ok {
@@ -58,7 +64,16 @@ func (s *Store) PurgeDue(ctx context.Context, holder string, dryRun bool) ([]Pur
 	}
 	var runs []PurgeRun
 	for _, w := range all {
-		run, err := s.purgeWorkspace(ctx, w.Workspace, holder, dryRun, false)
+		if scheduled {
+			due, err := s.PurgeIsDue(ctx, w.Workspace, s.Now())
+			if err != nil {
+				return runs, err
+			}
+			if !due {
+				continue
+			}
+		}
+		run, err := s.purgeWorkspace(ctx, w.Workspace, holder, dryRun, scheduled)
 		if err != nil {
 			return runs, err
 		}
@@ -151,31 +166,7 @@ func (s *Store) PurgeIsDue(ctx context.Context, ws Workspace, now time.Time) (bo
 // PurgeScheduled runs the retention purge for the workspaces whose purge hour has
 // come today, under the lease; it is what serve's scheduler calls every few minutes.
 func (s *Store) PurgeScheduled(ctx context.Context, holder string) ([]PurgeRun, error) {
-	ok, err := s.takeLease(ctx, retentionLease, holder, leaseTTL)
-	if err != nil || !ok {
-		return nil, err
-	}
-	defer s.releaseLease(context.WithoutCancel(ctx), retentionLease, holder)
-	all, err := s.Workspaces(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var runs []PurgeRun
-	for _, w := range all {
-		due, err := s.PurgeIsDue(ctx, w.Workspace, s.Now())
-		if err != nil || !due {
-			if err != nil {
-				return runs, err
-			}
-			continue
-		}
-		run, err := s.purgeWorkspace(ctx, w.Workspace, holder, false, true)
-		if err != nil {
-			return runs, err
-		}
-		runs = append(runs, run)
-	}
-	return runs, nil
+	return s.purgeAll(ctx, holder, false, true)
 }
 
 // takeLease takes the named lease for holder until now+ttl, unless another holder
