@@ -8,15 +8,16 @@ import (
 
 // Id prefixes. An id is its prefix and 16 random hex digits; ids are never reused.
 const (
-	prefixLead      = "lead_"
-	prefixWorkspace = "ws_"
-	prefixUser      = "usr_"
-	prefixPool      = "pool_"
-	prefixBatch     = "bat_"
-	prefixKey       = "key_"
-	prefixNote      = "note_"
-	prefixTask      = "task_"
-	prefixSession   = "ses_"
+	prefixLead        = "lead_"
+	prefixWorkspace   = "ws_"
+	prefixUser        = "usr_"
+	prefixPool        = "pool_"
+	prefixBatch       = "bat_"
+	prefixKey         = "key_"
+	prefixNote        = "note_"
+	prefixTask        = "task_"
+	prefixSession     = "ses_"
+	prefixSuppression = "sup_"
 )
 
 func newID(prefix string) string {

@@ -250,6 +250,9 @@ func (s *Store) CreateLead(ctx context.Context, ws Workspace, actor Actor, in Le
 		return Lead{}, err
 	}
 	err := s.inTx(ctx, func(tx *Tx) error {
+		if err := s.checkSuppressed(ctx, tx, ws.ID, l.Email, l.Phone); err != nil {
+			return err
+		}
 		pool, err := resolvePool(ctx, tx, ws.ID, in.PoolID)
 		if err != nil {
 			return err
@@ -383,6 +386,17 @@ func (s *Store) UpdateLead(ctx context.Context, ws Workspace, actor Actor, id st
 		changed := changedFields(old, l)
 		if len(changed) == 0 {
 			return nil
+		}
+		// An edit must not bring back what a suppression refuses to a new lead.
+		email, phone := l.Email, l.Phone
+		if normalizeEmail(email) == normalizeEmail(old.Email) {
+			email = ""
+		}
+		if phone == old.Phone {
+			phone = ""
+		}
+		if err := s.checkSuppressed(ctx, tx, ws.ID, email, phone); err != nil {
+			return err
 		}
 		l.UpdatedAt = tx.now
 		meta, err := json.Marshal(nonNilMap(l.Metadata))

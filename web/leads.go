@@ -247,16 +247,21 @@ func (s *Server) updateLead(c echo.Context) error {
 }
 
 // leadFormError shows the form again, as typed, with each field's error beside it
-// (422); errors that are not about the fields go to the error handler.
+// (422; 409 for a suppressed e-mail or phone); errors that are not about the fields
+// go to the error handler.
 func (s *Server) leadFormError(c echo.Context, title string, f views.LeadForm, err error) error {
 	var se *store.Error
-	if !errors.As(err, &se) || se.Code != store.EInvalid {
+	if !errors.As(err, &se) || (se.Code != store.EInvalid && se.Code != store.ESuppressed) || len(se.Fields) == 0 {
 		return err
+	}
+	status := http.StatusUnprocessableEntity
+	if se.Code == store.ESuppressed {
+		status = http.StatusConflict
 	}
 	pools, perr := s.store.Pools(c.Request().Context(), workspace(c).ID)
 	if perr != nil {
 		return perr
 	}
 	f.Pools, f.Errors = pools, se.Fields
-	return render(c, http.StatusUnprocessableEntity, views.LeadFormPage(s.pageFor(c, title, "leads"), f), nil)
+	return render(c, status, views.LeadFormPage(s.pageFor(c, title, "leads"), f), nil)
 }
