@@ -51,7 +51,8 @@ type AuditEntry struct {
 }
 
 // AuditActions are the actions the audit log records so far.
-var AuditActions = []string{"delete", "undo", "restore", "purge", "settings", "user.add", "user.role", "user.deactivate",
+var AuditActions = []string{"delete", "spam", "undo", "restore", "purge", "hold", "release", "erase",
+	"suppression.add", "suppression.lift", "settings", "user.add", "user.role", "user.deactivate",
 	"user.reactivate", "operator.enter", "key.add", "key.revoke"}
 
 // AuditFilter narrows the audit log; zero fields do not filter.

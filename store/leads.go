@@ -75,6 +75,11 @@ type Lead struct {
 	DeletedByName string
 	DeleteReason  string
 	BatchID       string
+
+	// Set while the lead is on legal hold: it is never purged or erased.
+	HeldAt     *time.Time
+	HeldByName string
+	HoldReason string
 }
 
 // PhoneDisplay is the phone as people read it, "+1 415-555-0142"; the stored form
@@ -456,9 +461,13 @@ func changedFields(a, b Lead) []string {
 var leadColumns = `l.seq, l.id, l.workspace_id, l.pool_id, p.name, l.name, l.email, l.phone, l.company, l.status,
 	l.source, COALESCE(l.owner_id, ''), COALESCE(u.name, ''), l.metadata, l.created_at, l.updated_at,
 	l.deleted_at, COALESCE(l.deleted_by, ''), CASE WHEN l.deleted_by IS NULL THEN '' ELSE ` + deletedByName + ` END,
-	COALESCE(l.delete_reason, ''), COALESCE(l.batch_id, '')`
+	COALESCE(l.delete_reason, ''), COALESCE(l.batch_id, ''),
+	l.held_at, CASE WHEN l.held_by IS NULL THEN '' ELSE ` + heldByName + ` END, COALESCE(l.hold_reason, '')`
 
-var deletedByName = fmt.Sprintf(actorName, "l.deleted_by")
+var (
+	deletedByName = fmt.Sprintf(actorName, "l.deleted_by")
+	heldByName    = fmt.Sprintf(actorName, "l.held_by")
+)
 
 var leadJoins = ` JOIN pools p ON p.id = l.pool_id LEFT JOIN users u ON u.id = l.owner_id `
 
@@ -466,10 +475,11 @@ func scanLead(row interface{ Scan(...any) error }, extra ...any) (Lead, error) {
 	var l Lead
 	var status, meta string
 	var created, updated int64
-	var deleted sql.NullInt64
+	var deleted, held sql.NullInt64
 	err := row.Scan(append([]any{&l.seq, &l.ID, &l.WorkspaceID, &l.PoolID, &l.PoolName, &l.Name, &l.Email, &l.Phone, &l.Company,
 		&status, &l.Source, &l.OwnerID, &l.OwnerName, &meta, &created, &updated,
-		&deleted, &l.DeletedBy, &l.DeletedByName, &l.DeleteReason, &l.BatchID}, extra...)...)
+		&deleted, &l.DeletedBy, &l.DeletedByName, &l.DeleteReason, &l.BatchID,
+		&held, &l.HeldByName, &l.HoldReason}, extra...)...)
 	if err != nil {
 		return l, err
 	}
@@ -479,6 +489,10 @@ func scanLead(row interface{ Scan(...any) error }, extra ...any) (Lead, error) {
 	if deleted.Valid {
 		t := time.UnixMilli(deleted.Int64).UTC()
 		l.DeletedAt = &t
+	}
+	if held.Valid {
+		t := time.UnixMilli(held.Int64).UTC()
+		l.HeldAt = &t
 	}
 	if err := json.Unmarshal([]byte(meta), &l.Metadata); err != nil || l.Metadata == nil {
 		l.Metadata = map[string]any{}

@@ -179,51 +179,83 @@ func (s *Store) DeleteLeads(ctx context.Context, ws Workspace, actor Actor, req 
 			}
 			ls, n, first = idLeads(ws.ID, ids).and("deleted_at IS NULL"), len(ids), ids[0]
 		}
-		b = Batch{ID: newID(prefixBatch), WorkspaceID: ws.ID, Kind: "delete", ActorID: actor.ID, ActorName: actor.Name,
-			Reason: req.Reason, Details: req.Details, Count: n, UndoUntil: tx.now.Add(UndoWindow), CreatedAt: tx.now}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO batches (id, workspace_id, kind, actor_id, reason, details, count, undo_until, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, b.ID, ws.ID, b.Kind, actor.ID, b.Reason, b.Details, b.Count,
-			b.UndoUntil.UnixMilli(), tx.nowMs()); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE leads SET deleted_at = ?, deleted_by = ?, delete_reason = ?, batch_id = ?
-			WHERE `+ls.where, append([]any{tx.nowMs(), actor.ID, b.Reason, b.ID}, ls.args...)...)
-		if err != nil {
-			return fmt.Errorf("store: delete leads: %w", err)
-		}
-		if got, _ := res.RowsAffected(); got != int64(n) { // cannot happen inside one write transaction
-			return fmt.Errorf("store: delete leads: counted %d, deleted %d", n, got)
-		}
-		text := "Moved to the Trash"
-		if b.Reason != "" {
-			text += " (" + ReasonLabel(b.Reason) + ")"
-		}
-		if err := setActivity(ctx, tx, batchLeads(b), actor, "deleted", text); err != nil {
-			return err
-		}
-		if err := moveCounts(ctx, tx, ws.ID, batchLeads(b), -1); err != nil {
-			return err
-		}
-		single := ""
-		if n == 1 {
-			single = first
-		}
-		if err := audit(ctx, tx, auditEntry{workspaceID: ws.ID, actor: actor, action: "delete", batchID: b.ID,
-			leadID: single, count: b.Count, reason: b.Reason, details: b.Details}); err != nil {
-			return err
-		}
-		// The ten seconds to undo start when the delete is done, not when it began: a
-		// batch of 100,000 leads takes seconds to write, and the toast must not be
-		// born with half its time gone. (A quick delete keeps deletedAt + 10 s.)
-		if done := s.Now().UTC(); done.Sub(tx.now) > time.Second {
-			if _, err := tx.ExecContext(ctx, `UPDATE batches SET undo_until = ? WHERE id = ?`, done.Add(UndoWindow).UnixMilli(), b.ID); err != nil {
-				return err
-			}
-		}
-		b, err = getBatch(ctx, tx, ws.ID, b.ID) // as every later read of it will show it
+		var err error
+		b, err = s.deleteTx(ctx, tx, ws, actor, "delete", ls, n, first, req.Reason, req.Details)
 		return err
 	})
 	return b, err
+}
+
+// MarkSpam moves an active lead to the Trash as a batch of kind spam (reason spam)
+// and suppresses its e-mail and phone for new leads; undoing the batch, or restoring
+// the lead, lifts the suppression again.
+func (s *Store) MarkSpam(ctx context.Context, ws Workspace, actor Actor, id, details string) (Batch, error) {
+	details = strings.TrimSpace(details)
+	if err := checkReason("spam", details, false); err != nil {
+		return Batch{}, err
+	}
+	var b Batch
+	err := s.inTx(ctx, func(tx *Tx) error {
+		if err := checkActive(ctx, tx, ws.ID, []string{id}); err != nil {
+			return err
+		}
+		l, err := getLead(ctx, tx, ws.ID, id)
+		if err != nil {
+			return err
+		}
+		if b, err = s.deleteTx(ctx, tx, ws, actor, "spam", idLeads(ws.ID, []string{id}), 1, id, "spam", details); err != nil {
+			return err
+		}
+		return s.suppress(ctx, tx, ws.ID, actor, "spam", b.ID, id, l.Email, l.Phone)
+	})
+	return b, err
+}
+
+// deleteTx moves the set's n active leads to the Trash as one batch of the kind,
+// with an activity row per lead, the counters and one audit row.
+func (s *Store) deleteTx(ctx context.Context, tx *Tx, ws Workspace, actor Actor, kind string, ls leadSet, n int, first, reason, details string) (Batch, error) {
+	b := Batch{ID: newID(prefixBatch), WorkspaceID: ws.ID, Kind: kind, ActorID: actor.ID, ActorName: actor.Name,
+		Reason: reason, Details: details, Count: n, UndoUntil: tx.now.Add(UndoWindow), CreatedAt: tx.now}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO batches (id, workspace_id, kind, actor_id, reason, details, count, undo_until, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, b.ID, ws.ID, b.Kind, actor.ID, b.Reason, b.Details, b.Count,
+		b.UndoUntil.UnixMilli(), tx.nowMs()); err != nil {
+		return b, err
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE leads SET deleted_at = ?, deleted_by = ?, delete_reason = ?, batch_id = ?
+		WHERE `+ls.where, append([]any{tx.nowMs(), actor.ID, b.Reason, b.ID}, ls.args...)...)
+	if err != nil {
+		return b, fmt.Errorf("store: delete leads: %w", err)
+	}
+	if got, _ := res.RowsAffected(); got != int64(n) { // cannot happen inside one write transaction
+		return b, fmt.Errorf("store: delete leads: counted %d, deleted %d", n, got)
+	}
+	text := "Moved to the Trash"
+	if b.Reason != "" {
+		text += " (" + ReasonLabel(b.Reason) + ")"
+	}
+	if err := setActivity(ctx, tx, batchLeads(b), actor, "deleted", text); err != nil {
+		return b, err
+	}
+	if err := moveCounts(ctx, tx, ws.ID, batchLeads(b), -1); err != nil {
+		return b, err
+	}
+	single := ""
+	if n == 1 {
+		single = first
+	}
+	if err := audit(ctx, tx, auditEntry{workspaceID: ws.ID, actor: actor, action: kind, batchID: b.ID,
+		leadID: single, count: b.Count, reason: b.Reason, details: b.Details}); err != nil {
+		return b, err
+	}
+	// The ten seconds to undo start when the delete is done, not when it began: a
+	// batch of 100,000 leads takes seconds to write, and the toast must not be
+	// born with half its time gone. (A quick delete keeps deletedAt + 10 s.)
+	if done := s.Now().UTC(); done.Sub(tx.now) > time.Second {
+		if _, err := tx.ExecContext(ctx, `UPDATE batches SET undo_until = ? WHERE id = ?`, done.Add(UndoWindow).UnixMilli(), b.ID); err != nil {
+			return b, err
+		}
+	}
+	return getBatch(ctx, tx, ws.ID, b.ID) // as every later read of it will show it
 }
 
 // CheckActiveLeads makes sure every id is an active lead of the workspace, as a bulk
@@ -487,6 +519,9 @@ func restoreTx(ctx context.Context, tx *Tx, workspaceID string, actor Actor, ls 
 	if err := setActivity(ctx, tx, ls, actor, "restored", text); err != nil {
 		return 0, err
 	}
+	if err := liftSpamSuppressions(ctx, tx, workspaceID, ls); err != nil {
+		return 0, err
+	}
 	if err := moveCounts(ctx, tx, workspaceID, ls, +1); err != nil {
 		return 0, err
 	}
@@ -496,6 +531,19 @@ func restoreTx(ctx context.Context, tx *Tx, workspaceID string, actor Actor, ls 
 	}
 	return n, audit(ctx, tx, auditEntry{workspaceID: workspaceID, actor: actor, action: action, batchID: batchID,
 		leadID: map[bool]string{true: first}[n == 1], count: n})
+}
+
+// liftSpamSuppressions lifts the suppressions of the spam markings that put the
+// set's leads in the Trash: a lead that comes back was not spam after all.
+func liftSpamSuppressions(ctx context.Context, tx *Tx, workspaceID string, ls leadSet) error {
+	var some bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM suppressions WHERE workspace_id = ? AND why = 'spam')`,
+		workspaceID).Scan(&some); err != nil || !some {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM suppressions WHERE workspace_id = ? AND why = 'spam' AND batch_id IN
+		(SELECT batch_id FROM leads WHERE `+ls.where+` AND delete_reason = 'spam')`, append([]any{workspaceID}, ls.args...)...)
+	return err
 }
 
 // countGone is how many leads of the batch were purged (their tombstones name it).

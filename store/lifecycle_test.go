@@ -1442,7 +1442,7 @@ func TestAuditRecordsEachActionOnceNewestFirst(t *testing.T) {
 		f     store.AuditFilter
 		field string
 	}{
-		{store.AuditFilter{Action: "erase"}, "action"},
+		{store.AuditFilter{Action: "explode"}, "action"},
 		{store.AuditFilter{Action: "DELETE"}, "action"},
 		{store.AuditFilter{LeadID: "lead_123"}, "lead"},
 		{store.AuditFilter{LeadID: "x' OR '1'='1"}, "lead"},

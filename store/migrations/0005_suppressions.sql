@@ -19,3 +19,25 @@ CREATE TABLE suppressions (
 CREATE UNIQUE INDEX suppressions_value ON suppressions (workspace_id, kind, hash, ifnull(batch_id, ''));
 CREATE INDEX suppressions_batch ON suppressions (batch_id) WHERE batch_id IS NOT NULL;
 CREATE INDEX suppressions_list ON suppressions (workspace_id, created_at);
+
+-- The finder ("Where is my lead?") looks tombstones up by the keyed hash of an
+-- e-mail or phone.
+CREATE INDEX tombstones_email ON tombstones (email_hash) WHERE email_hash != '';
+CREATE INDEX tombstones_phone ON tombstones (phone_hash) WHERE phone_hash != '';
+
+-- One row per GDPR erasure: its receipt. It names the request and what went, never
+-- the person: lead ids and how many notes, tasks and activity rows each had.
+CREATE TABLE erasures (
+    id           TEXT PRIMARY KEY,
+    workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+    reference    TEXT NOT NULL,
+    by_actor     TEXT NOT NULL,
+    at           INTEGER NOT NULL,
+    leads        TEXT NOT NULL, -- JSON: [{"id", "wasInTrash", "notes", "tasks", "activity", "tags"}]
+    suppressed   TEXT NOT NULL, -- JSON: ["email", "phone"]
+    redacted     INTEGER NOT NULL DEFAULT 0 -- records of other leads and the audit log scrubbed
+);
+CREATE INDEX erasures_workspace ON erasures (workspace_id, at);
+
+-- Leads on legal hold, for the Trash's "Next purge" panel (few rows: cheap to keep).
+CREATE INDEX leads_held ON leads (workspace_id) WHERE held_at IS NOT NULL;

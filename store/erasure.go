@@ -1,0 +1,430 @@
+package store
+
+// GDPR erasure: an operator removes every trace of a person from a workspace at
+// once. A lead is the person's when its e-mail or its phone is theirs. In one
+// transaction their leads go for good (with notes, tags, tasks, activity and search
+// entries), their name, e-mail and phone are redacted wherever other records
+// mention them, tombstones and suppressions keep only keyed hashes, and a receipt
+// names the request, never the person.
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+const (
+	prefixErasure      = "era_"
+	maxReferenceLen    = 200
+	redacted           = "[erased]"
+	minRedactedNameLen = 3 // a shorter name is too likely to be part of other words
+)
+
+// ErasureRequest names the person to erase: an e-mail and/or a phone, or a lead
+// whose e-mail and phone are used.
+type ErasureRequest struct {
+	Email     string
+	Phone     string
+	LeadID    string
+	Reference string // the erasure request's reference (a ticket number), required to erase
+	// ExpectedCount, when above zero, is how many leads the preview showed: if the
+	// person's leads changed since, the erasure is refused.
+	ExpectedCount int
+}
+
+// ErasureLead is one lead an erasure removes, as its preview shows it (with the
+// person's details, for the operator to check) and its receipt keeps it (id and counts).
+type ErasureLead struct {
+	ID       string `json:"id"`
+	Name     string `json:"-"`
+	Email    string `json:"-"`
+	Phone    string `json:"-"`
+	InTrash  bool   `json:"wasInTrash"`
+	Held     bool   `json:"-"`
+	Notes    int    `json:"notes"`
+	Tasks    int    `json:"tasks"`
+	Activity int    `json:"activity"`
+	Tags     int    `json:"tags"`
+}
+
+// ErasurePreview is what an erasure would remove.
+type ErasurePreview struct {
+	Email string // normalised: lower-cased e-mail, E.164 phone
+	Phone string
+	Leads []ErasureLead
+}
+
+// Held is how many of the leads are on legal hold (an erasure is refused while any is).
+func (p ErasurePreview) Held() int {
+	n := 0
+	for _, l := range p.Leads {
+		if l.Held {
+			n++
+		}
+	}
+	return n
+}
+
+// Erasure is the receipt of a done erasure: what went, when, by whom, for which
+// request. It holds no personal data.
+type Erasure struct {
+	ID          string        `json:"id"`
+	WorkspaceID string        `json:"workspaceId"`
+	Reference   string        `json:"reference"`
+	ByID        string        `json:"byId"`
+	ByName      string        `json:"by"`
+	At          time.Time     `json:"at"`
+	Leads       []ErasureLead `json:"leads"`
+	Suppressed  []string      `json:"suppressed"` // "email", "phone"
+	Redacted    int           `json:"redactedRecords"`
+}
+
+// Total sums the receipt's counts.
+func (e Erasure) Total() (notes, tasks, activity int) {
+	for _, l := range e.Leads {
+		notes, tasks, activity = notes+l.Notes, tasks+l.Tasks, activity+l.Activity
+	}
+	return
+}
+
+// person normalises the request into the e-mail and phone to match, reading the
+// lead's own when the request names a lead.
+func (req ErasureRequest) person(ctx context.Context, q querier, ws Workspace) (email, phone string, err error) {
+	v := Invalid{}
+	req.Email, req.Phone, req.LeadID = strings.TrimSpace(req.Email), strings.TrimSpace(req.Phone), strings.TrimSpace(req.LeadID)
+	if req.LeadID != "" {
+		l, err := getLead(ctx, q, ws.ID, req.LeadID)
+		if err != nil {
+			if _, terr := tombstone(ctx, q, ws.ID, req.LeadID); terr == nil {
+				return "", "", &Error{Code: EGone, Message: "This lead is already permanently deleted"}
+			}
+			return "", "", err
+		}
+		req.Email, req.Phone = l.Email, l.Phone
+		if req.Email == "" && req.Phone == "" {
+			return "", "", &Error{Code: EInvalid, Message: "This lead has neither an e-mail nor a phone to find the person by; delete it from the Trash instead",
+				Fields: map[string]string{"lead": "has no e-mail or phone"}}
+		}
+	}
+	if req.Email == "" && req.Phone == "" {
+		v.Add("email", "enter the person's e-mail, phone or both")
+	}
+	if req.Email != "" {
+		if kind, val, perr := parseSuppressValue(req.Email, ws.DefaultRegion); perr != nil || kind != "email" {
+			v.Add("email", "is not a valid e-mail address, like name@example.com")
+		} else {
+			email = val
+		}
+	}
+	if req.Phone != "" {
+		if e164, perr := NormalizePhone(req.Phone, ws.DefaultRegion); perr != nil {
+			v.Add("phone", perr.Error())
+		} else {
+			phone = e164
+		}
+	}
+	return email, phone, v.Err()
+}
+
+// personLeads finds the workspace's leads (active or in the Trash) with the e-mail
+// or the phone, through the search index, with what each holds.
+func personLeads(ctx context.Context, q querier, workspaceID, email, phone string) ([]ErasureLead, error) {
+	var conds []string
+	var args []any
+	if email != "" {
+		conds, args = append(conds, `l.seq IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?) AND lower(l.email) = ?`),
+			append(args, "email : ("+matchQuery(email)+")", email)
+	}
+	if phone != "" {
+		conds, args = append(conds, `l.seq IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?) AND l.phone = ?`),
+			append(args, "phone : "+matchQuery(digitsOf(phone)), phone)
+	}
+	var out []ErasureLead
+	err := eachRow(ctx, q, `SELECT l.id, l.name, l.email, l.phone, l.deleted_at IS NOT NULL, l.held_at IS NOT NULL,
+		(SELECT count(*) FROM notes WHERE lead_id = l.id), (SELECT count(*) FROM tasks WHERE lead_id = l.id),
+		(SELECT count(*) FROM activity WHERE lead_id = l.id), (SELECT count(*) FROM tags WHERE lead_id = l.id)
+		FROM leads l WHERE l.workspace_id = ? AND ((`+strings.Join(conds, ") OR (")+`)) ORDER BY l.seq`,
+		append([]any{workspaceID}, args...), func(rows *sql.Rows) error {
+			var e ErasureLead
+			err := rows.Scan(&e.ID, &e.Name, &e.Email, &e.Phone, &e.InTrash, &e.Held, &e.Notes, &e.Tasks, &e.Activity, &e.Tags)
+			out = append(out, e)
+			return err
+		})
+	return out, err
+}
+
+// PreviewErasure lists every lead of the person in the workspace, active or in the
+// Trash, with what an erasure would remove.
+func (s *Store) PreviewErasure(ctx context.Context, ws Workspace, req ErasureRequest) (ErasurePreview, error) {
+	var p ErasurePreview
+	var err error
+	if p.Email, p.Phone, err = req.person(ctx, s.read, ws); err != nil {
+		return p, err
+	}
+	p.Leads, err = personLeads(ctx, s.read, ws.ID, p.Email, p.Phone)
+	return p, err
+}
+
+// Erase removes the person from the workspace for good (see the top of this file).
+// It is refused whole if the request has no reference, if any of their leads is on
+// legal hold, if they have no lead here, or if their leads are not the ExpectedCount
+// the preview showed.
+func (s *Store) Erase(ctx context.Context, ws Workspace, actor Actor, req ErasureRequest) (Erasure, error) {
+	req.Reference = strings.TrimSpace(req.Reference)
+	e := Erasure{ID: newID(prefixErasure), WorkspaceID: ws.ID, Reference: req.Reference, ByID: actor.ID, ByName: actor.Name,
+		Suppressed: []string{}}
+	err := s.inTx(ctx, func(tx *Tx) error {
+		email, phone, err := req.person(ctx, tx, ws)
+		v := Invalid{}
+		var inv *Error
+		if errors.As(err, &inv) && inv.Code == EInvalid {
+			v, err = inv.Fields, nil
+		}
+		if err != nil {
+			return err
+		}
+		switch ref := strings.ToLower(req.Reference); {
+		case ref == "":
+			v.Add("reference", "is required: the erasure request's reference, such as a ticket number")
+		case len([]rune(ref)) > maxReferenceLen:
+			v.Add("reference", fmt.Sprintf("must be at most %d characters", maxReferenceLen))
+		case (email != "" && strings.Contains(ref, email)) || (phone != "" && strings.Contains(digitsOf(ref), digitsOf(phone)) && len(digitsOf(phone)) > 0):
+			v.Add("reference", "must not contain the person's e-mail or phone: the audit log names the request, never the person")
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		leads, err := personLeads(ctx, tx, ws.ID, email, phone)
+		if err != nil {
+			return err
+		}
+		p := ErasurePreview{Leads: leads}
+		switch {
+		case len(leads) == 0:
+			return &Error{Code: EInvalid, Message: "No lead of this workspace has this e-mail or phone; nothing was erased",
+				Fields: map[string]string{"email": "matches no lead"}}
+		case p.Held() > 0:
+			return &Error{Code: EConflict, Message: plural(p.Held(), "lead") + " of this person " + map[bool]string{true: "is", false: "are"}[p.Held() == 1] +
+				" on legal hold; an admin must release the hold before the erasure. Nothing was erased."}
+		case req.ExpectedCount > 0 && req.ExpectedCount != len(leads):
+			return &Error{Code: EConflict, Message: fmt.Sprintf("The person's leads changed: %s now, not %s. Nothing was erased; look at the preview again.",
+				thousandsOf(len(leads)), thousandsOf(req.ExpectedCount))}
+		}
+		ids := make([]string, len(leads))
+		for i, l := range leads {
+			ids[i] = l.ID
+		}
+		if e.Redacted, err = redactPerson(ctx, tx, ws.ID, ids, leads); err != nil {
+			return err
+		}
+		// The active ones go through the Trash's counters, then all go for good.
+		active := idLeads(ws.ID, ids).and("deleted_at IS NULL")
+		if err := moveCounts(ctx, tx, ws.ID, active, -1); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE leads SET deleted_at = ?, deleted_by = ?, delete_reason = 'gdpr_request' WHERE `+active.where,
+			append([]any{tx.nowMs(), actor.ID}, active.args...)...); err != nil {
+			return fmt.Errorf("store: erase: %w", err)
+		}
+		if _, err := s.purgeRows(ctx, tx, ws.ID, actor, idLeads(ws.ID, ids), "erasure"); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE tombstones SET request_ref = ? WHERE workspace_id = ? AND lead_id IN `+inList(len(ids)),
+			append([]any{req.Reference, ws.ID}, anys(ids)...)...); err != nil {
+			return fmt.Errorf("store: erase: %w", err)
+		}
+		if err := s.suppress(ctx, tx, ws.ID, actor, "erasure", "", "", email, phone); err != nil {
+			return err
+		}
+		if email != "" {
+			e.Suppressed = append(e.Suppressed, "email")
+		}
+		if phone != "" {
+			e.Suppressed = append(e.Suppressed, "phone")
+		}
+		e.Leads, e.At = leads, tx.now
+		for i := range e.Leads { // the receipt keeps no personal data
+			e.Leads[i].Name, e.Leads[i].Email, e.Leads[i].Phone = "", "", ""
+		}
+		leadsJSON, _ := json.Marshal(e.Leads)
+		suppressedJSON, _ := json.Marshal(e.Suppressed)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO erasures (id, workspace_id, reference, by_actor, at, leads, suppressed, redacted)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, e.ID, ws.ID, e.Reference, actor.ID, tx.nowMs(), string(leadsJSON), string(suppressedJSON), e.Redacted); err != nil {
+			return fmt.Errorf("store: erasure receipt: %w", err)
+		}
+		return audit(ctx, tx, auditEntry{workspaceID: ws.ID, actor: actor, action: "erase", count: len(leads), reason: "gdpr_request",
+			details: fmt.Sprintf("Erasure request %s (receipt %s)", e.Reference, e.ID)})
+	})
+	if err != nil {
+		return Erasure{}, err
+	}
+	// Move the erased pages out of the write-ahead log into the (securely deleted)
+	// database file now, not at the next automatic checkpoint. Best effort: a reader
+	// in the way only delays it.
+	_, _ = s.write.ExecContext(context.WithoutCancel(ctx), `PRAGMA wal_checkpoint(TRUNCATE)`)
+	return e, nil
+}
+
+// redactPerson replaces the person's name, e-mail and phone wherever records that
+// are not their leads mention them: audit details, other leads' activity, notes,
+// tasks and metadata, and deletion details. It returns how many records it changed.
+// Erasures are rare and deliberate; these scans read whole tables once.
+func redactPerson(ctx context.Context, tx *Tx, workspaceID string, ids []string, leads []ErasureLead) (int, error) {
+	values := personValues(leads)
+	if len(values) == 0 {
+		return 0, nil
+	}
+	conds := make([]string, len(values))
+	args := make([]any, len(values))
+	for i, v := range values {
+		conds[i], args[i] = "instr(lower(%[1]s), ?) > 0", strings.ToLower(v)
+	}
+	mentions := "(" + strings.Join(conds, " OR ") + ")"
+	notTheirs := " AND lead_id NOT IN " + inList(len(ids))
+	targets := []struct{ table, col, scope string }{
+		{"audit", "details", "workspace_id = ?"},
+		{"batches", "details", "workspace_id = ?"},
+		{"activity", "text", "lead_id IN (SELECT id FROM leads WHERE workspace_id = ?)" + notTheirs},
+		{"notes", "body", "lead_id IN (SELECT id FROM leads WHERE workspace_id = ?)" + notTheirs},
+		{"tasks", "title", "lead_id IN (SELECT id FROM leads WHERE workspace_id = ?)" + notTheirs},
+		{"leads", "metadata", "workspace_id = ? AND id NOT IN " + inList(len(ids))},
+	}
+	changed := 0
+	for _, t := range targets {
+		scopeArgs := []any{workspaceID}
+		if strings.Contains(t.scope, "NOT IN") {
+			scopeArgs = append(scopeArgs, anys(ids)...)
+		}
+		type hit struct {
+			rowid int64
+			text  string
+		}
+		var hits []hit
+		err := eachRow(ctx, tx, fmt.Sprintf(`SELECT rowid, %s FROM %s WHERE %s AND `+mentions, t.col, t.table, t.scope, t.col),
+			append(scopeArgs, args...), func(rows *sql.Rows) error {
+				var h hit
+				err := rows.Scan(&h.rowid, &h.text)
+				hits = append(hits, h)
+				return err
+			})
+		if err != nil {
+			return 0, fmt.Errorf("store: redact %s: %w", t.table, err)
+		}
+		for _, h := range hits {
+			text := h.text
+			for _, v := range values {
+				text = replaceFold(text, v, redacted)
+			}
+			if _, err := tx.ExecContext(ctx, fmt.Sprintf(`UPDATE %s SET %s = ? WHERE rowid = ?`, t.table, t.col), text, h.rowid); err != nil {
+				return 0, fmt.Errorf("store: redact %s: %w", t.table, err)
+			}
+		}
+		changed += len(hits)
+	}
+	return changed, nil
+}
+
+// personValues are the strings that identify the person: their names (long enough
+// not to be part of other words), e-mails and phones in the forms people write them.
+func personValues(leads []ErasureLead) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(v string) {
+		v = strings.TrimSpace(v)
+		if v != "" && !seen[strings.ToLower(v)] {
+			seen[strings.ToLower(v)] = true
+			out = append(out, v)
+		}
+	}
+	for _, l := range leads {
+		if len([]rune(l.Name)) >= minRedactedNameLen {
+			add(l.Name)
+		}
+		add(l.Email)
+		if l.Phone != "" {
+			add(l.Phone)
+			add(Lead{Phone: l.Phone}.PhoneDisplay())
+			add(nationalPhone(l.Phone))
+		}
+	}
+	return out
+}
+
+// replaceFold replaces every case-insensitive occurrence of old in s.
+func replaceFold(s, old, repl string) string {
+	if old == "" {
+		return s
+	}
+	lower, lowerOld := strings.ToLower(s), strings.ToLower(old)
+	if len(lower) != len(s) { // a case change altered byte lengths: fall back to exact matches
+		return strings.ReplaceAll(s, old, repl)
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(lower, lowerOld)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		b.WriteString(repl)
+		s, lower = s[i+len(old):], lower[i+len(old):]
+	}
+}
+
+// nationalPhone is an E.164 phone in its national form, "(415) 555-0142".
+func nationalPhone(e164 string) string {
+	num, err := phonenumbers.Parse(e164, "US")
+	if err != nil {
+		return ""
+	}
+	return phonenumbers.Format(num, phonenumbers.NATIONAL)
+}
+
+// Erasure returns the workspace's erasure receipt.
+func (s *Store) Erasure(ctx context.Context, workspaceID, id string) (Erasure, error) {
+	var e Erasure
+	var at int64
+	var leadsJSON, suppressedJSON string
+	err := s.read.QueryRowContext(ctx, `SELECT id, workspace_id, reference, by_actor, `+fmt.Sprintf(actorName, "by_actor")+`,
+		at, leads, suppressed, redacted FROM erasures WHERE workspace_id = ? AND id = ?`, workspaceID, id).Scan(
+		&e.ID, &e.WorkspaceID, &e.Reference, &e.ByID, &e.ByName, &at, &leadsJSON, &suppressedJSON, &e.Redacted)
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, fmt.Errorf("store: erasure %q: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return e, err
+	}
+	e.At = time.UnixMilli(at).UTC()
+	if err := json.Unmarshal([]byte(leadsJSON), &e.Leads); err != nil {
+		return e, err
+	}
+	return e, json.Unmarshal([]byte(suppressedJSON), &e.Suppressed)
+}
+
+// Erasures lists the workspace's newest erasure receipts.
+func (s *Store) Erasures(ctx context.Context, workspaceID string, limit int) ([]Erasure, error) {
+	var out []Erasure
+	err := eachRow(ctx, s.read, `SELECT id FROM erasures WHERE workspace_id = ? ORDER BY at DESC, id LIMIT ?`,
+		[]any{workspaceID, limit}, func(rows *sql.Rows) error {
+			var id string
+			err := rows.Scan(&id)
+			out = append(out, Erasure{ID: id})
+			return err
+		})
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if out[i], err = s.Erasure(ctx, workspaceID, out[i].ID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
