@@ -387,13 +387,13 @@ func nationalPhone(e164 string) string {
 	return phonenumbers.Format(num, phonenumbers.NATIONAL)
 }
 
-// Erasure returns the workspace's erasure receipt.
+// Erasure returns an erasure receipt of the workspace ("": of any workspace, for operators).
 func (s *Store) Erasure(ctx context.Context, workspaceID, id string) (Erasure, error) {
 	var e Erasure
 	var at int64
 	var leadsJSON, suppressedJSON string
 	err := s.read.QueryRowContext(ctx, `SELECT id, workspace_id, reference, by_actor, `+fmt.Sprintf(actorName, "by_actor")+`,
-		at, leads, suppressed, redacted FROM erasures WHERE workspace_id = ? AND id = ?`, workspaceID, id).Scan(
+		at, leads, suppressed, redacted FROM erasures WHERE (workspace_id = ?1 OR ?1 = '') AND id = ?2`, workspaceID, id).Scan(
 		&e.ID, &e.WorkspaceID, &e.Reference, &e.ByID, &e.ByName, &at, &leadsJSON, &suppressedJSON, &e.Redacted)
 	if errors.Is(err, sql.ErrNoRows) {
 		return e, fmt.Errorf("store: erasure %q: %w", id, ErrNotFound)
@@ -408,10 +408,10 @@ func (s *Store) Erasure(ctx context.Context, workspaceID, id string) (Erasure, e
 	return e, json.Unmarshal([]byte(suppressedJSON), &e.Suppressed)
 }
 
-// Erasures lists the workspace's newest erasure receipts.
+// Erasures lists the newest erasure receipts of the workspace ("": of all).
 func (s *Store) Erasures(ctx context.Context, workspaceID string, limit int) ([]Erasure, error) {
 	var out []Erasure
-	err := eachRow(ctx, s.read, `SELECT id FROM erasures WHERE workspace_id = ? ORDER BY at DESC, id LIMIT ?`,
+	err := eachRow(ctx, s.read, `SELECT id FROM erasures WHERE workspace_id = ?1 OR ?1 = '' ORDER BY at DESC, id LIMIT ?2`,
 		[]any{workspaceID, limit}, func(rows *sql.Rows) error {
 			var id string
 			err := rows.Scan(&id)

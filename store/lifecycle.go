@@ -57,6 +57,8 @@ type Batch struct {
 	FirstLeadID string
 	// InTrash is how many of its leads are in the Trash now (set by TrashBatches).
 	InTrash int
+	// Held is how many of those are on legal hold (set by TrashBatches).
+	Held int
 }
 
 // UndoOpen reports whether the batch can still be undone at now.

@@ -104,12 +104,12 @@ func (s *Store) TrashBatches(ctx context.Context, workspaceID, deletedBy, cursor
 		where, args = append(where, "(b.created_at, b.id) "+cmp+" (?, ?)"), append(args, cur.Created, cur.Name)
 	}
 	err = eachRow(ctx, s.read, `SELECT `+batchColumns+`,
-		(SELECT count(*) FROM leads l WHERE `+inBatch+`)
+		(SELECT count(*) FROM leads l WHERE `+inBatch+`), (SELECT count(held_at) FROM leads l WHERE `+inBatch+`)
 		FROM batches b WHERE `+strings.Join(where, " AND ")+` ORDER BY `+order+fmt.Sprintf(" LIMIT %d", limit+1), args,
 		func(rows *sql.Rows) error {
-			var n int
-			b, err := scanBatch(rows, &n)
-			b.InTrash = n
+			var n, held int
+			b, err := scanBatch(rows, &n, &held)
+			b.InTrash, b.Held = n, held
 			page.Batches = append(page.Batches, b)
 			return err
 		})

@@ -41,7 +41,10 @@ type Undo struct {
 // UndoFor is the toast of a deletion batch.
 func UndoFor(b store.Batch) Undo {
 	msg := "Lead deleted."
-	if b.Count != 1 {
+	switch {
+	case b.Kind == "spam":
+		msg = "Marked as spam: its e-mail and phone are suppressed."
+	case b.Count != 1:
 		msg = thousands(b.Count) + " leads deleted."
 	}
 	return Undo{BatchID: b.ID, Message: msg, Deadline: b.UndoUntil}
@@ -88,6 +91,8 @@ type LeadData struct {
 	CanEdit    bool
 	CanDelete  bool
 	CanRestore bool
+	CanHold    bool // an admin: legal hold and release
+	CanErase   bool // an operator: GDPR erasure of the person
 	NoteBody   string
 	NoteErr    string
 }
@@ -271,6 +276,18 @@ func actionLabel(a string) string {
 	switch a {
 	case "delete":
 		return "Deleted"
+	case "spam":
+		return "Marked as spam"
+	case "hold":
+		return "Put on legal hold"
+	case "release":
+		return "Released a hold"
+	case "erase":
+		return "Erased a person"
+	case "suppression.add":
+		return "Suppressed a value"
+	case "suppression.lift":
+		return "Lifted a suppression"
 	case "undo":
 		return "Undone"
 	case "restore":
@@ -302,10 +319,17 @@ func auditReason(e store.AuditEntry) string {
 	case "delete":
 		return store.ReasonLabel(e.Reason)
 	case "purge":
-		if e.Reason == "retention" {
+		switch e.Reason {
+		case "retention":
 			return "Retention"
+		case "erasure":
+			return "Erasure"
 		}
 		return "By hand"
+	case "erase":
+		return "GDPR request"
+	case "hold":
+		return e.Details
 	}
 	return ""
 }

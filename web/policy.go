@@ -23,6 +23,7 @@ const (
 	actionTrashOwn     action = "see and restore own deletions" // the Trash, filtered to oneself
 	actionTrashAll     action = "see and restore all deletions" // the whole Trash
 	actionPurge        action = "delete forever"                // purge from the Trash
+	actionHold         action = "put on legal hold and release"
 	actionReadAuditLog action = "read the audit log"
 	actionSettings     action = "change settings, users and keys"
 )
@@ -40,6 +41,7 @@ var policy = map[action][]store.Role{
 	actionTrashOwn:     {store.RoleAgent, store.RoleManager, store.RoleAdmin},
 	actionTrashAll:     {store.RoleManager, store.RoleAdmin},
 	actionPurge:        {store.RoleAdmin},
+	actionHold:         {store.RoleAdmin},
 	actionReadAuditLog: {store.RoleManager, store.RoleAdmin},
 	actionSettings:     {store.RoleAdmin},
 }

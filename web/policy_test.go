@@ -403,7 +403,49 @@ var polRoutes = []polRoute{
 	{method: "POST", path: "/settings/keys/:keyId/revoke", act: actionSettings, foreign: polPathID, build: func(x *polIDs) polReq {
 		return polPost("/settings/keys/" + x.key() + "/revoke")
 	}},
-	{method: "GET", path: "/operator", operator: true, build: func(x *polIDs) polReq { return polGet("/operator") }},
+	{method: "GET", path: "/leads/:id/spam", act: actionDeleteLead, foreign: polPathID, build: func(x *polIDs) polReq {
+		return polGet("/leads/" + x.lead() + "/spam")
+	}},
+	{method: "POST", path: "/leads/:id/spam", act: actionDeleteLead, foreign: polPathID, build: func(x *polIDs) polReq {
+		return polPost("/leads/"+x.lead()+"/spam", "details", "matrix")
+	}},
+	{method: "GET", path: "/trash/:id/hold", act: actionHold, foreign: polPathID, build: func(x *polIDs) polReq {
+		return polGet("/trash/" + x.trashed() + "/hold")
+	}},
+	{method: "POST", path: "/trash/:id/hold", act: actionHold, foreign: polPathID, build: func(x *polIDs) polReq {
+		return polPost("/trash/"+x.trashed()+"/hold", "reason", "matrix case")
+	}},
+	{method: "POST", path: "/trash/:id/release", act: actionHold, foreign: polPathID, build: func(x *polIDs) polReq {
+		return polPost("/trash/" + x.id("held", x.m.foreign.trashed, "lead_") + "/release")
+	}},
+	{method: "GET", path: "/trash/batches/:batchId/hold", act: actionHold, foreign: polPathID, build: func(x *polIDs) polReq {
+		return polGet("/trash/batches/" + x.batch() + "/hold")
+	}},
+	{method: "POST", path: "/trash/batches/:batchId/hold", act: actionHold, foreign: polPathID, build: func(x *polIDs) polReq {
+		return polPost("/trash/batches/"+x.batch()+"/hold", "reason", "matrix case")
+	}},
+	{method: "POST", path: "/trash/batches/:batchId/release", act: actionHold, foreign: polPathID, build: func(x *polIDs) polReq {
+		return polPost("/trash/batches/" + x.id("heldbatch", x.m.foreign.batch, "bat_") + "/release")
+	}},
+	{method: "GET", path: "/settings/suppressions", act: actionSettings, build: func(x *polIDs) polReq { return polGet("/settings/suppressions") }},
+	{method: "POST", path: "/settings/suppressions", act: actionSettings, build: func(x *polIDs) polReq {
+		x.m.n++
+		return polPost("/settings/suppressions", "value", fmt.Sprintf("matrix-sup-%d@acme.test", x.m.n))
+	}},
+	{method: "POST", path: "/settings/suppressions/:supId/lift", act: actionSettings, foreign: polPathID, build: func(x *polIDs) polReq {
+		return polPost("/settings/suppressions/" + x.id("suppression", x.m.foreign.sup, "sup_") + "/lift")
+	}},
+	{method: "GET", path: "/operator", operator: true, build: func(x *polIDs) polReq { return polGet("/operator?q=Matrix") }},
+	{method: "POST", path: "/operator/restore", operator: true, build: func(x *polIDs) polReq {
+		return polPost("/operator/restore", "workspace", x.m.app.ws.ID, "lead", x.fresh("trashed"))
+	}},
+	{method: "GET", path: "/operator/erase", operator: true, build: func(x *polIDs) polReq { return polGet("/operator/erase") }},
+	{method: "POST", path: "/operator/erase", operator: true, build: func(x *polIDs) polReq {
+		return polPost("/operator/erase", "workspace", x.m.app.ws.ID, "email", "nobody@acme.test", "reference", "REQ-1")
+	}},
+	{method: "GET", path: "/operator/erasures/:erasureId", operator: true, build: func(x *polIDs) polReq {
+		return polGet("/operator/erasures/" + x.fresh("erasure"))
+	}},
 	{method: "POST", path: "/operator/switch", operator: true, build: func(x *polIDs) polReq {
 		return polPost("/operator/switch", "workspace", x.m.app.ws.ID)
 	}},
@@ -431,7 +473,7 @@ type polMatrix struct {
 	users   map[string]store.User // by polRoles name
 	clients map[string]*client
 	ownPool string
-	foreign struct{ lead, trashed, batch, user, inactive, pool, key string }
+	foreign struct{ lead, trashed, batch, user, inactive, pool, key, sup string }
 	secrets []string // what of Globex no page of Acme may show
 	n       int
 }
@@ -471,6 +513,14 @@ func newPolMatrix(t *testing.T) *polMatrix {
 		t.Fatal(err)
 	}
 	m.foreign.key = fk.ID
+	if err := app.st.Suppress(ctx, globex, store.UserActor(gAdmin), "spammer@globex.test"); err != nil {
+		t.Fatal(err)
+	}
+	sups, err := app.st.Suppressions(ctx, globex.ID, 1)
+	if err != nil || len(sups.Items) != 1 {
+		t.Fatal(err, sups)
+	}
+	m.foreign.sup = sups.Items[0].ID
 	m.secrets = []string{"Zelda Foreignperson", "zelda@globex.test", "Yorick Foreigntrash", "yorick@globex.test",
 		"Xavier Foreignbatch", "xavier@globex.test", "Gus Globexboss", "Wanda Globexmember", "member@globex.test",
 		"Victor Globexgone", "Secret note of Globex", "Globex Secret Key"}
@@ -521,6 +571,32 @@ func (x *polIDs) fresh(what string) string {
 			t.Fatal(err)
 		}
 		return k.ID
+	case "held", "heldbatch":
+		l := polLead(t, m.app, m.app.ws, fmt.Sprintf("Matrix Held %d", m.n), "")
+		b := polTrash(t, m.app, m.app.ws, m.users[x.who], l.ID)
+		if _, err := m.app.st.Hold(ctx, m.app.ws.ID, store.UserActor(m.app.admin), store.HoldTarget{LeadID: l.ID}, "matrix"); err != nil {
+			t.Fatal(err)
+		}
+		if what == "heldbatch" {
+			return b.ID
+		}
+		return l.ID
+	case "suppression":
+		if err := m.app.st.Suppress(ctx, m.app.ws, store.UserActor(m.app.admin), fmt.Sprintf("+1415555%04d", m.n)); err != nil {
+			t.Fatal(err)
+		}
+		sups, err := m.app.st.Suppressions(ctx, m.app.ws.ID, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sups.Items[0].ID
+	case "erasure":
+		l := polLead(t, m.app, m.app.ws, fmt.Sprintf("Matrix Erased %d", m.n), fmt.Sprintf("erased-%d@acme.test", m.n))
+		e, err := m.app.st.Erase(ctx, m.app.ws, store.UserActor(m.users["operator"]), store.ErasureRequest{LeadID: l.ID, Reference: "REQ-matrix"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e.ID
 	}
 	t.Fatalf("fresh %s?", what)
 	return ""

@@ -199,6 +199,8 @@ func (s *Server) routes() {
 	app.POST("/leads/:id/notes", s.allow(actionEditLeads, s.addNote))
 	app.GET("/leads/:id/delete", s.allow(actionDeleteLead, s.deleteDialog))
 	app.POST("/leads/:id/delete", s.allow(actionDeleteLead, s.deleteLead))
+	app.GET("/leads/:id/spam", s.allow(actionDeleteLead, s.spamDialog))
+	app.POST("/leads/:id/spam", s.allow(actionDeleteLead, s.markSpam))
 	app.POST("/undo/:batchId", s.allow(actionUndoOwn, s.undo))
 
 	app.GET("/trash", s.allow(actionTrashOwn, s.trashPage))
@@ -210,6 +212,12 @@ func (s *Server) routes() {
 	app.POST("/trash/batches/:batchId/restore", s.allow(actionTrashOwn, s.restoreBatch))
 	app.GET("/trash/batches/:batchId/purge", s.allow(actionPurge, s.purgeBatchConfirm))
 	app.POST("/trash/batches/:batchId/purge", s.allow(actionPurge, s.purgeBatch))
+	app.GET("/trash/:id/hold", s.allow(actionHold, s.holdDialog))
+	app.POST("/trash/:id/hold", s.allow(actionHold, s.hold))
+	app.POST("/trash/:id/release", s.allow(actionHold, s.release))
+	app.GET("/trash/batches/:batchId/hold", s.allow(actionHold, s.holdDialog))
+	app.POST("/trash/batches/:batchId/hold", s.allow(actionHold, s.hold))
+	app.POST("/trash/batches/:batchId/release", s.allow(actionHold, s.release))
 
 	app.GET("/audit", s.allow(actionReadAuditLog, s.auditPage))
 
@@ -221,9 +229,16 @@ func (s *Server) routes() {
 	app.POST("/settings/users/:userId/reactivate", s.allow(actionSettings, s.reactivateUser))
 	app.POST("/settings/keys", s.allow(actionSettings, s.createKey))
 	app.POST("/settings/keys/:keyId/revoke", s.allow(actionSettings, s.revokeKey))
+	app.GET("/settings/suppressions", s.allow(actionSettings, s.suppressionsPage))
+	app.POST("/settings/suppressions", s.allow(actionSettings, s.suppress))
+	app.POST("/settings/suppressions/:supId/lift", s.allow(actionSettings, s.liftSuppression))
 
 	app.GET("/operator", s.operatorOnly(s.operatorPage))
 	app.POST("/operator/switch", s.operatorOnly(s.switchWorkspace))
+	app.POST("/operator/restore", s.operatorOnly(s.operatorRestore))
+	app.GET("/operator/erase", s.operatorOnly(s.erasePage))
+	app.POST("/operator/erase", s.operatorOnly(s.erase))
+	app.GET("/operator/erasures/:erasureId", s.operatorOnly(s.receipt))
 
 	e.GET("/api/v1/openapi.json", serveOpenAPI)
 	// Each API route checks its key itself (no group middleware), so that Echo still

@@ -129,15 +129,6 @@ func (s *Server) reactivateUser(c echo.Context) error {
 
 // --- operators
 
-func (s *Server) operatorPage(c echo.Context) error {
-	all, err := s.store.Workspaces(c.Request().Context())
-	if err != nil {
-		return err
-	}
-	d := views.OperatorData{Workspaces: all, Current: workspace(c).ID}
-	return render(c, http.StatusOK, views.OperatorPage(s.pageFor(c, "Operator", "operator"), d), nil)
-}
-
 func (s *Server) switchWorkspace(c echo.Context) error {
 	sess := currentSession(c)
 	ws, err := s.store.SwitchWorkspace(c.Request().Context(), sess.ID, sess.User, c.FormValue("workspace"))

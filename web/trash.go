@@ -167,11 +167,21 @@ func trashScope(c echo.Context) string {
 	return actor(c).ID
 }
 
+// nextPurgeShown is how many leads the Trash's "Next purge" panel names.
+const nextPurgeShown = 10
+
 func (s *Server) trashPage(c echo.Context) error {
 	ctx := c.Request().Context()
 	ws := workspace(c)
 	d := views.TrashData{View: c.QueryParam("view"), Query: strings.TrimSpace(c.QueryParam("q")),
-		RetentionDays: ws.RetentionDays, CanPurge: may(c, actionPurge), OwnOnly: trashScope(c) != ""}
+		RetentionDays: ws.RetentionDays, CanPurge: may(c, actionPurge), CanHold: may(c, actionHold), OwnOnly: trashScope(c) != ""}
+	if !d.OwnOnly && c.QueryParam("cursor") == "" {
+		np, err := s.store.NextPurge(ctx, ws, nextPurgeShown)
+		if err != nil {
+			return err
+		}
+		d.NextPurge = &np
+	}
 	cursor := c.QueryParam("cursor")
 	link := func(cur string) string {
 		if cur == "" {
