@@ -145,7 +145,7 @@ func (s *Server) showLead(c echo.Context) error {
 	me := currentSession(c).User.ID
 	data := views.LeadData{Detail: d, CanEdit: may(c, actionEditLeads), CanDelete: may(c, actionDeleteLead),
 		CanRestore: may(c, actionTrashAll) || (may(c, actionTrashOwn) && d.Lead.DeletedBy == me),
-		CanHold: may(c, actionHold), CanErase: currentSession(c).User.Operator}
+		CanHold:    may(c, actionHold), CanErase: currentSession(c).User.Operator}
 	return render(c, http.StatusOK, views.LeadPage(s.pageFor(c, d.Lead.Name, "leads"), data), nil)
 }
 

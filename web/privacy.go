@@ -102,8 +102,8 @@ func holdForm(base, ret string, batch bool) views.ActionForm {
 		what = "The leads of this deletion stay in the Trash"
 	}
 	return views.ActionForm{Title: "Put on legal hold", Action: base + "/hold", Button: "Put on hold", Return: ret,
-		Message:  what + " and are never purged or erased — not by retention, not by hand — until an admin releases the hold. They can still be restored.",
-		Field:    "reason", FieldLabel: "Reason", Required: true, Hint: "e.g. litigation hold, case 2026-114"}
+		Message: what + " and are never purged or erased — not by retention, not by hand — until an admin releases the hold. They can still be restored.",
+		Field:   "reason", FieldLabel: "Reason", Required: true, Hint: "e.g. litigation hold, case 2026-114"}
 }
 
 func (s *Server) holdDialog(c echo.Context) error {
