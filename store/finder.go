@@ -149,7 +149,8 @@ func (s *Store) FindLeads(ctx context.Context, text, workspaceID string) (Finder
 
 // NextPurge is what the workspace's next scheduled retention run will remove.
 type NextPurge struct {
-	At    time.Time // the run's instant (a due run that has not started yet: now)
+	At    time.Time // the run's instant
+	Due   bool      // the run is due now: the scheduler starts it within minutes
 	Count int
 	Held  int    // trashed leads on legal hold, which no run purges
 	Leads []Lead // the first of them, oldest deletion first
@@ -164,7 +165,7 @@ func (s *Store) NextPurge(ctx context.Context, ws Workspace, limit int) (NextPur
 	if err != nil {
 		return np, err
 	}
-	np.At = now
+	np.At, np.Due = now, due
 	if !due {
 		np.At = nextPurgeHour(ws, now)
 	}
