@@ -1481,7 +1481,7 @@ func TestEraseLeavesNoTraceInTheDatabaseFile(t *testing.T) {
 	p1 := mustLead(t, e.s, e.ws, e.dana, store.LeadInput{Name: ptr(name), Email: ptr(email), Phone: ptr(phone),
 		Company: ptr("Quuxington Holdings"), Tags: &[]string{"vip", "gdpr"}, Metadata: map[string]any{"personal": name + " " + email}})
 	pvNote(t, e, p1.ID, name+" asked for a callback on +"+e164)
-	pvNote(t, e, p1.ID, email+" confirmed the demo; "+strings.Repeat("long note to overflow a page ", 200))
+	pvNote(t, e, p1.ID, email+" confirmed the demo; "+strings.Repeat("long note to overflow a page ", 150))
 	pvTask(t, e, p1.ID, "Send "+name+" the contract")
 	p2 := mustLead(t, e.s, e.ws, e.dana, store.LeadInput{Name: ptr(name), Email: ptr(mixed)})
 	pvNote(t, e, p2.ID, "Second sign-up by "+email)
