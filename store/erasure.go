@@ -83,6 +83,8 @@ type Erasure struct {
 	Leads       []ErasureLead `json:"leads"`
 	Suppressed  []string      `json:"suppressed"` // "email", "phone"
 	Redacted    int           `json:"redactedRecords"`
+
+	emailHash, phoneHash string // for the erasure log, never shown
 }
 
 // Total sums the receipt's counts.
@@ -145,17 +147,22 @@ func personLeads(ctx context.Context, q querier, workspaceID, email, phone strin
 		conds, args = append(conds, `l.seq IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?) AND l.phone = ?`),
 			append(args, "phone : "+matchQuery(digitsOf(phone)), phone)
 	}
+	return erasureLeads(ctx, q, `l.workspace_id = ? AND ((`+strings.Join(conds, ") OR (")+`))`, append([]any{workspaceID}, args...))
+}
+
+// erasureLeads reads the leads the condition (on leads aliased l) matches, with
+// what each holds, in insertion order.
+func erasureLeads(ctx context.Context, q querier, cond string, args []any) ([]ErasureLead, error) {
 	var out []ErasureLead
 	err := eachRow(ctx, q, `SELECT l.id, l.name, l.email, l.phone, l.deleted_at IS NOT NULL, l.held_at IS NOT NULL,
 		(SELECT count(*) FROM notes WHERE lead_id = l.id), (SELECT count(*) FROM tasks WHERE lead_id = l.id),
 		(SELECT count(*) FROM activity WHERE lead_id = l.id), (SELECT count(*) FROM tags WHERE lead_id = l.id)
-		FROM leads l WHERE l.workspace_id = ? AND ((`+strings.Join(conds, ") OR (")+`)) ORDER BY l.seq`,
-		append([]any{workspaceID}, args...), func(rows *sql.Rows) error {
-			var e ErasureLead
-			err := rows.Scan(&e.ID, &e.Name, &e.Email, &e.Phone, &e.InTrash, &e.Held, &e.Notes, &e.Tasks, &e.Activity, &e.Tags)
-			out = append(out, e)
-			return err
-		})
+		FROM leads l WHERE `+cond+` ORDER BY l.seq`, args, func(rows *sql.Rows) error {
+		var e ErasureLead
+		err := rows.Scan(&e.ID, &e.Name, &e.Email, &e.Phone, &e.InTrash, &e.Held, &e.Notes, &e.Tasks, &e.Activity, &e.Tags)
+		out = append(out, e)
+		return err
+	})
 	return out, err
 }
 
@@ -216,59 +223,70 @@ func (s *Store) Erase(ctx context.Context, ws Workspace, actor Actor, req Erasur
 			return &Error{Code: EConflict, Message: fmt.Sprintf("The person's leads changed: %s now, not %s. Nothing was erased; look at the preview again.",
 				thousandsOf(len(leads)), thousandsOf(req.ExpectedCount))}
 		}
-		ids := make([]string, len(leads))
-		for i, l := range leads {
-			ids[i] = l.ID
-		}
-		if e.Redacted, err = redactPerson(ctx, tx, ws.ID, ids, leads); err != nil {
-			return err
-		}
-		// The active ones go through the Trash's counters, then all go for good.
-		active := idLeads(ws.ID, ids).and("deleted_at IS NULL")
-		if err := moveCounts(ctx, tx, ws.ID, active, -1); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE leads SET deleted_at = ?, deleted_by = ?, delete_reason = 'gdpr_request' WHERE `+active.where,
-			append([]any{tx.nowMs(), actor.ID}, active.args...)...); err != nil {
-			return fmt.Errorf("store: erase: %w", err)
-		}
-		if _, err := s.purgeRows(ctx, tx, ws.ID, actor, idLeads(ws.ID, ids), "erasure"); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE tombstones SET request_ref = ? WHERE workspace_id = ? AND lead_id IN `+inList(len(ids)),
-			append([]any{req.Reference, ws.ID}, anys(ids)...)...); err != nil {
-			return fmt.Errorf("store: erase: %w", err)
-		}
-		if err := s.suppress(ctx, tx, ws.ID, actor, "erasure", "", "", email, phone); err != nil {
-			return err
-		}
-		if email != "" {
-			e.Suppressed = append(e.Suppressed, "email")
-		}
-		if phone != "" {
-			e.Suppressed = append(e.Suppressed, "phone")
-		}
-		e.Leads, e.At = leads, tx.now
-		for i := range e.Leads { // the receipt keeps no personal data
-			e.Leads[i].Name, e.Leads[i].Email, e.Leads[i].Phone = "", "", ""
-		}
-		leadsJSON, _ := json.Marshal(e.Leads)
-		suppressedJSON, _ := json.Marshal(e.Suppressed)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO erasures (id, workspace_id, reference, by_actor, at, leads, suppressed, redacted)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, e.ID, ws.ID, e.Reference, actor.ID, tx.nowMs(), string(leadsJSON), string(suppressedJSON), e.Redacted); err != nil {
-			return fmt.Errorf("store: erasure receipt: %w", err)
-		}
-		return audit(ctx, tx, auditEntry{workspaceID: ws.ID, actor: actor, action: "erase", count: len(leads), reason: "gdpr_request",
-			details: fmt.Sprintf("Erasure request %s (receipt %s)", e.Reference, e.ID)})
+		eh, ph := s.suppressionHashes(email, phone)
+		return s.eraseTx(ctx, tx, ws, actor, &e, leads, eh, ph, fmt.Sprintf("Erasure request %s (receipt %s)", e.Reference, e.ID))
 	})
 	if err != nil {
 		return Erasure{}, err
 	}
+	s.logErasure(ctx, e)
 	// Move the erased pages out of the write-ahead log into the (securely deleted)
 	// database file now, not at the next automatic checkpoint. Best effort: a reader
 	// in the way only delays it.
 	_, _ = s.write.ExecContext(context.WithoutCancel(ctx), `PRAGMA wal_checkpoint(TRUNCATE)`)
 	return e, nil
+}
+
+// eraseTx removes the leads for good, redacts the person from other records,
+// suppresses the hashes, and writes the receipt and one audit row.
+func (s *Store) eraseTx(ctx context.Context, tx *Tx, ws Workspace, actor Actor, e *Erasure, leads []ErasureLead, emailHash, phoneHash, details string) error {
+	ids := make([]string, len(leads))
+	for i, l := range leads {
+		ids[i] = l.ID
+	}
+	var err error
+	if e.Redacted, err = redactPerson(ctx, tx, ws.ID, ids, leads); err != nil {
+		return err
+	}
+	// The active ones go through the Trash's counters, then all go for good.
+	active := idLeads(ws.ID, ids).and("deleted_at IS NULL")
+	if err := moveCounts(ctx, tx, ws.ID, active, -1); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE leads SET deleted_at = ?, deleted_by = ?, delete_reason = 'gdpr_request' WHERE `+active.where,
+		append([]any{tx.nowMs(), actor.ID}, active.args...)...); err != nil {
+		return fmt.Errorf("store: erase: %w", err)
+	}
+	if _, err := s.purgeRows(ctx, tx, ws.ID, actor, idLeads(ws.ID, ids), "erasure"); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE tombstones SET request_ref = ? WHERE workspace_id = ? AND lead_id IN `+inList(len(ids)),
+		append([]any{e.Reference, ws.ID}, anys(ids)...)...); err != nil {
+		return fmt.Errorf("store: erase: %w", err)
+	}
+	if err := suppressHashes(ctx, tx, ws.ID, actor, "erasure", "", "", emailHash, phoneHash); err != nil {
+		return err
+	}
+	e.Suppressed = []string{}
+	if emailHash != "" {
+		e.Suppressed = append(e.Suppressed, "email")
+	}
+	if phoneHash != "" {
+		e.Suppressed = append(e.Suppressed, "phone")
+	}
+	e.Leads, e.At = leads, tx.now
+	for i := range e.Leads { // the receipt keeps no personal data
+		e.Leads[i].Name, e.Leads[i].Email, e.Leads[i].Phone = "", "", ""
+	}
+	e.emailHash, e.phoneHash = emailHash, phoneHash
+	leadsJSON, _ := json.Marshal(e.Leads)
+	suppressedJSON, _ := json.Marshal(e.Suppressed)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO erasures (id, workspace_id, reference, by_actor, at, leads, suppressed, redacted, email_hash, phone_hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.ID, ws.ID, e.Reference, actor.ID, tx.nowMs(), string(leadsJSON), string(suppressedJSON),
+		e.Redacted, emailHash, phoneHash); err != nil {
+		return fmt.Errorf("store: erasure receipt: %w", err)
+	}
+	return audit(ctx, tx, auditEntry{workspaceID: ws.ID, actor: actor, action: "erase", count: len(leads), reason: "gdpr_request", details: details})
 }
 
 // redactPerson replaces the person's name, e-mail and phone wherever records that

@@ -72,6 +72,11 @@ func (s *Store) checkSuppressed(ctx context.Context, q querier, workspaceID, ema
 // in the transaction; values already suppressed for the same batch are left alone.
 func (s *Store) suppress(ctx context.Context, tx *Tx, workspaceID string, actor Actor, why, batchID, leadID, email, phone string) error {
 	eh, ph := s.suppressionHashes(email, phone)
+	return suppressHashes(ctx, tx, workspaceID, actor, why, batchID, leadID, eh, ph)
+}
+
+// suppressHashes records suppressions by the keyed hashes of an e-mail and a phone.
+func suppressHashes(ctx context.Context, tx *Tx, workspaceID string, actor Actor, why, batchID, leadID, eh, ph string) error {
 	for _, c := range []struct{ kind, hash string }{{"email", eh}, {"phone", ph}} {
 		if c.hash == "" {
 			continue

@@ -39,6 +39,7 @@ Usage:
   leadkeep purge [--dry-run]   (the retention purge, now, whatever the purge hour)
   leadkeep export --workspace W [--format csv|json]   (active leads to standard output)
   leadkeep backup --to FILE    (a consistent copy of the live database, and its key)
+  leadkeep erasures replay [--from FILE]   (after restoring a backup: apply the erasures made since)
 
 Every command takes --db PATH (default ./leadkeep.db, or $LEADKEEP_DB).
 W is a workspace id or name. Commands that create something print its id last.
@@ -73,6 +74,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		cmd, rest = cmd+" add", rest[1:]
 	}
+	if cmd == "erasures" {
+		if len(rest) == 0 || rest[0] != "replay" {
+			return usageError{`erasures: the only subcommand is "erasures replay"`}
+		}
+		cmd, rest = "erasures replay", rest[1:]
+	}
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	defaultDB := os.Getenv("LEADKEEP_DB")
@@ -100,6 +107,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		c = newExport(fs)
 	case "backup":
 		c = newBackup(fs)
+	case "erasures replay":
+		c = newReplay(fs)
 	default:
 		return usageError{fmt.Sprintf("unknown command %q", args[0])}
 	}
@@ -394,7 +403,41 @@ func (b *backup) run(ctx context.Context, e env) error {
 	if err := e.store.Backup(ctx, *b.to); err != nil {
 		return err
 	}
+	fmt.Fprintf(e.stderr, "Erasures made after this backup are logged in %s: after restoring this copy, run\n"+
+		"  leadkeep erasures replay --db <restored db> --from %s\n", e.store.ErasureLogPath(), e.store.ErasureLogPath())
 	fmt.Fprintln(e.stdout, *b.to)
+	return nil
+}
+
+// --- erasures replay
+
+type replay struct{ from *string }
+
+func newReplay(fs *flag.FlagSet) *replay {
+	return &replay{from: fs.String("from", "", "the erasure log to replay (default: the database's own, <db>.erasures.jsonl)")}
+}
+
+func (r *replay) check() error { return nil }
+
+func (r *replay) run(ctx context.Context, e env) error {
+	path := *r.from
+	if path == "" {
+		path = e.store.ErasureLogPath()
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("erasures replay: %w", err)
+	}
+	defer f.Close()
+	recs, err := store.ReadErasureLog(f)
+	if err != nil {
+		return err
+	}
+	res, err := e.store.ReplayErasures(ctx, recs)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "replayed=%d present=%d leads=%d\n", res.Replayed, res.Present, res.Leads)
 	return nil
 }
 

@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"leadkeep/store"
 )
 
 // leadkeep runs the command line in-process and returns its last line of standard
@@ -96,3 +99,72 @@ func TestExportAndBackupFromTheCommandLine(t *testing.T) {
 		t.Fatalf("a second backup onto the same file: %v, want a refusal", err)
 	}
 }
+
+// An erasure made after a backup is applied again to the restored copy by
+// `erasures replay`, from the log beside the live database; twice changes nothing.
+func TestErasuresReplayOntoARestoredBackup(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "leadkeep.db")
+	ctx := context.Background()
+	leadkeep(t, "", "workspace", "add", "--db", db, "--name", "Acme")
+	leadkeep(t, "", "seed", "--db", db, "--workspace", "Acme", "--leads", "30")
+	const email = "replay.person.7731@example.org"
+
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, err := st.FindWorkspace(ctx, "Acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	person, err := st.CreateLead(ctx, ws, store.Actor{Kind: "system"}, store.LeadInput{Name: ptr("Rhea Replay"), Email: ptr(email), Phone: ptr("+1 415 555 0199")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	backup := filepath.Join(dir, "backup.db")
+	leadkeep(t, "", "backup", "--db", db, "--to", backup)
+
+	st, err = store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := st.Erase(ctx, ws, store.Actor{Kind: "user", ID: "usr_op"}, store.ErasureRequest{Email: email, Reference: "DSR-77"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	// The restored copy still holds the person, until the replay.
+	if got := leadkeep(t, "", "erasures", "replay", "--db", backup, "--from", db+".erasures.jsonl"); got != "replayed=1 present=0 leads=1" {
+		t.Fatalf("replay printed %q", got)
+	}
+	if got := leadkeep(t, "", "erasures", "replay", "--db", backup, "--from", db+".erasures.jsonl"); got != "replayed=0 present=1 leads=0" {
+		t.Fatalf("a second replay printed %q", got)
+	}
+	restored, err := store.Open(ctx, backup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer restored.Close()
+	if _, err := restored.Lead(ctx, ws.ID, person.ID); store.ErrorCode(err) != store.ELeadNotFound {
+		t.Fatalf("after the replay the person's lead: %v, want gone", err)
+	}
+	if _, err := restored.Erasure(ctx, ws.ID, e.ID); err != nil {
+		t.Fatalf("the replayed erasure's receipt: %v", err)
+	}
+	if _, err := restored.CreateLead(ctx, ws, store.Actor{Kind: "system"}, store.LeadInput{Name: ptr("Again"), Email: ptr(email)}); store.ErrorCode(err) != store.ESuppressed {
+		t.Fatalf("a new lead with the erased e-mail in the restored copy: %v, want SUPPRESSED", err)
+	}
+	log, err := os.ReadFile(db + ".erasures.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(log), email) || strings.Contains(string(log), "Rhea") {
+		t.Fatalf("the erasure log holds personal data: %s", log)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
