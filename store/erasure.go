@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -137,17 +138,27 @@ func (req ErasureRequest) person(ctx context.Context, q querier, ws Workspace) (
 // personLeads finds the workspace's leads (active or in the Trash) with the e-mail
 // or the phone, through the search index, with what each holds.
 func personLeads(ctx context.Context, q querier, workspaceID, email, phone string) ([]ErasureLead, error) {
-	var conds []string
-	var args []any
+	// The search index finds the candidates (it folds case and accents); the exact
+	// comparison is Go's, since SQLite's lower() folds ASCII only.
+	var matches []string
 	if email != "" {
-		conds, args = append(conds, `l.seq IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?) AND lower(l.email) = ?`),
-			append(args, "email : ("+matchQuery(email)+")", email)
+		matches = append(matches, "email : ("+matchQuery(email)+")")
 	}
 	if phone != "" {
-		conds, args = append(conds, `l.seq IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?) AND l.phone = ?`),
-			append(args, "phone : "+matchQuery(digitsOf(phone)), phone)
+		matches = append(matches, "phone : "+matchQuery(digitsOf(phone)))
 	}
-	return erasureLeads(ctx, q, `l.workspace_id = ? AND ((`+strings.Join(conds, ") OR (")+`))`, append([]any{workspaceID}, args...))
+	candidates, err := erasureLeads(ctx, q, `l.workspace_id = ? AND l.seq IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?)`,
+		[]any{workspaceID, strings.Join(matches, " OR ")})
+	if err != nil {
+		return nil, err
+	}
+	var out []ErasureLead
+	for _, l := range candidates {
+		if (email != "" && normalizeEmail(l.Email) == email) || (phone != "" && l.Phone == phone) {
+			out = append(out, l)
+		}
+	}
+	return out, nil
 }
 
 // erasureLeads reads the leads the condition (on leads aliased l) matches, with
@@ -201,7 +212,7 @@ func (s *Store) Erase(ctx context.Context, ws Workspace, actor Actor, req Erasur
 			v.Add("reference", "is required: the erasure request's reference, such as a ticket number")
 		case len([]rune(ref)) > maxReferenceLen:
 			v.Add("reference", fmt.Sprintf("must be at most %d characters", maxReferenceLen))
-		case (email != "" && strings.Contains(ref, email)) || (phone != "" && strings.Contains(digitsOf(ref), digitsOf(phone)) && len(digitsOf(phone)) > 0):
+		case mentionsPerson(ref, email, phone):
 			v.Add("reference", "must not contain the person's e-mail or phone: the audit log names the request, never the person")
 		}
 		if err := v.Err(); err != nil {
@@ -235,6 +246,20 @@ func (s *Store) Erase(ctx context.Context, ws Workspace, actor Actor, req Erasur
 	// in the way only delays it.
 	_, _ = s.write.ExecContext(context.WithoutCancel(ctx), `PRAGMA wal_checkpoint(TRUNCATE)`)
 	return e, nil
+}
+
+// mentionsPerson reports whether a reference (lower-cased) names the person's e-mail
+// or phone, in any of the forms personMatchers redacts.
+func mentionsPerson(ref, email, phone string) bool {
+	if email != "" && strings.Contains(ref, email) {
+		return true
+	}
+	for _, m := range personMatchers([]ErasureLead{{Phone: phone}}) {
+		if m.re.MatchString(ref) {
+			return true
+		}
+	}
+	return false
 }
 
 // eraseTx removes the leads for good, redacts the person from other records,
@@ -294,14 +319,17 @@ func (s *Store) eraseTx(ctx context.Context, tx *Tx, ws Workspace, actor Actor, 
 // tasks and metadata, and deletion details. It returns how many records it changed.
 // Erasures are rare and deliberate; these scans read whole tables once.
 func redactPerson(ctx context.Context, tx *Tx, workspaceID string, ids []string, leads []ErasureLead) (int, error) {
-	values := personValues(leads)
-	if len(values) == 0 {
+	matchers := personMatchers(leads)
+	if len(matchers) == 0 {
 		return 0, nil
 	}
-	conds := make([]string, len(values))
-	args := make([]any, len(values))
-	for i, v := range values {
-		conds[i], args[i] = "instr(lower(%[1]s), ?) > 0", strings.ToLower(v)
+	// SQL picks the candidate rows (a superset: SQLite's lower() folds ASCII only, and
+	// LIKE with a wildcard between digits finds a phone however it is written); Go's
+	// regular expressions then replace exactly.
+	conds := make([]string, len(matchers))
+	args := make([]any, len(matchers))
+	for i, m := range matchers {
+		conds[i], args[i] = m.cond, m.arg
 	}
 	mentions := "(" + strings.Join(conds, " OR ") + ")"
 	notTheirs := " AND lead_id NOT IN " + inList(len(ids))
@@ -312,6 +340,7 @@ func redactPerson(ctx context.Context, tx *Tx, workspaceID string, ids []string,
 		{"notes", "body", "lead_id IN (SELECT id FROM leads WHERE workspace_id = ?)" + notTheirs},
 		{"tasks", "title", "lead_id IN (SELECT id FROM leads WHERE workspace_id = ?)" + notTheirs},
 		{"leads", "metadata", "workspace_id = ? AND id NOT IN " + inList(len(ids))},
+		{"leads", "hold_reason", "workspace_id = ? AND hold_reason IS NOT NULL AND id NOT IN " + inList(len(ids))},
 	}
 	changed := 0
 	for _, t := range targets {
@@ -324,7 +353,7 @@ func redactPerson(ctx context.Context, tx *Tx, workspaceID string, ids []string,
 			text  string
 		}
 		var hits []hit
-		err := eachRow(ctx, tx, fmt.Sprintf(`SELECT rowid, %s FROM %s WHERE %s AND `+mentions, t.col, t.table, t.scope, t.col),
+		err := eachRow(ctx, tx, fmt.Sprintf(`SELECT rowid, %[1]s FROM %[2]s WHERE %[3]s AND `+mentions, t.col, t.table, t.scope),
 			append(scopeArgs, args...), func(rows *sql.Rows) error {
 				var h hit
 				err := rows.Scan(&h.rowid, &h.text)
@@ -336,73 +365,99 @@ func redactPerson(ctx context.Context, tx *Tx, workspaceID string, ids []string,
 		}
 		for _, h := range hits {
 			text := h.text
-			for _, v := range values {
-				text = replaceFold(text, v, redacted)
+			for _, m := range matchers {
+				text = m.re.ReplaceAllLiteralString(text, redacted)
+			}
+			if text == h.text {
+				continue // a candidate that did not mention the person after all
 			}
 			if _, err := tx.ExecContext(ctx, fmt.Sprintf(`UPDATE %s SET %s = ? WHERE rowid = ?`, t.table, t.col), text, h.rowid); err != nil {
 				return 0, fmt.Errorf("store: redact %s: %w", t.table, err)
 			}
+			changed++
 		}
-		changed += len(hits)
 	}
 	return changed, nil
 }
 
-// personValues are the strings that identify the person: their names (long enough
-// not to be part of other words), e-mails and phones in the forms people write them.
-func personValues(leads []ErasureLead) []string {
+// matcher finds one of the person's values in text: cond (on the column %[1]s, with
+// one argument arg) selects candidate rows, re replaces exactly.
+type matcher struct {
+	cond string
+	arg  any
+	re   *regexp.Regexp
+}
+
+// personMatchers match what identifies the person: their names (long enough not to
+// be part of other words) and e-mails whatever their case, and their phones however
+// they are written ("+1 650-253-8842", "(650) 253 8842", "6502538842"…).
+func personMatchers(leads []ErasureLead) []matcher {
 	seen := map[string]bool{}
-	var out []string
-	add := func(v string) {
+	var out []matcher
+	text := func(v string) {
 		v = strings.TrimSpace(v)
-		if v != "" && !seen[strings.ToLower(v)] {
-			seen[strings.ToLower(v)] = true
-			out = append(out, v)
+		key := strings.ToLower(v)
+		if v == "" || seen[key] {
+			return
 		}
+		seen[key] = true
+		// Without three ASCII characters to look for, every row is a candidate.
+		m := matcher{cond: "%[1]s IS NOT NULL AND ? = 1", arg: 1, re: regexp.MustCompile(`(?i)` + regexp.QuoteMeta(v))}
+		if probe := longestASCIIRun(key); len(probe) >= 3 {
+			m.cond, m.arg = "instr(lower(%[1]s), ?) > 0", probe
+		}
+		out = append(out, m)
 	}
 	for _, l := range leads {
 		if len([]rune(l.Name)) >= minRedactedNameLen {
-			add(l.Name)
+			text(l.Name)
 		}
-		add(l.Email)
-		if l.Phone != "" {
-			add(l.Phone)
-			add(Lead{Phone: l.Phone}.PhoneDisplay())
-			add(nationalPhone(l.Phone))
+		text(l.Email)
+		if l.Phone == "" {
+			continue
 		}
+		num, err := phonenumbers.Parse(l.Phone, "US")
+		if err != nil {
+			text(l.Phone)
+			continue
+		}
+		national := phonenumbers.GetNationalSignificantNumber(num)
+		if seen["tel:"+national] || len(national) < 4 {
+			continue
+		}
+		seen["tel:"+national] = true
+		const sep = `[\s\-.()/]*`
+		digits := strings.Split(national, "")
+		cc := fmt.Sprint(num.GetCountryCode())
+		out = append(out, matcher{
+			cond: "%[1]s LIKE ?",
+			arg:  "%" + strings.Join(digits, "%") + "%",
+			// An optional country code (+1, 001, 1) and a trunk 0, then the national
+			// digits with any separators between them.
+			re: regexp.MustCompile(`(?:(?:\+|00)?` + cc + sep + `)?(?:\(?0\)?` + sep + `)?\(?` + strings.Join(digits, sep) + `\b`),
+		})
 	}
 	return out
 }
 
-// replaceFold replaces every case-insensitive occurrence of old in s.
-func replaceFold(s, old, repl string) string {
-	if old == "" {
-		return s
-	}
-	lower, lowerOld := strings.ToLower(s), strings.ToLower(old)
-	if len(lower) != len(s) { // a case change altered byte lengths: fall back to exact matches
-		return strings.ReplaceAll(s, old, repl)
-	}
-	var b strings.Builder
-	for {
-		i := strings.Index(lower, lowerOld)
-		if i < 0 {
-			b.WriteString(s)
-			return b.String()
+// longestASCIIRun is the longest run of ASCII characters of s, which SQLite's
+// lower() and instr() handle like Go does.
+func longestASCIIRun(s string) string {
+	best, cur := "", strings.Builder{}
+	for _, r := range s {
+		if r < 0x80 {
+			cur.WriteRune(r)
+			continue
 		}
-		b.WriteString(s[:i])
-		b.WriteString(repl)
-		s, lower = s[i+len(old):], lower[i+len(old):]
+		if cur.Len() > len(best) {
+			best = cur.String()
+		}
+		cur.Reset()
 	}
-}
-
-// nationalPhone is an E.164 phone in its national form, "(415) 555-0142".
-func nationalPhone(e164 string) string {
-	num, err := phonenumbers.Parse(e164, "US")
-	if err != nil {
-		return ""
+	if cur.Len() > len(best) {
+		best = cur.String()
 	}
-	return phonenumbers.Format(num, phonenumbers.NATIONAL)
+	return best
 }
 
 // Erasure returns an erasure receipt of the workspace ("": of any workspace, for operators).

@@ -70,6 +70,7 @@ func (s *Store) FindLeads(ctx context.Context, text, workspaceID string) (Finder
 	// keyed hash of the e-mail or phone.
 	var where, tombWhere string
 	var args, tombArgs []any
+	exact := func(Lead) bool { return true }
 	switch {
 	case ValidLeadID(text):
 		r.Kind = "id"
@@ -78,8 +79,9 @@ func (s *Store) FindLeads(ctx context.Context, text, workspaceID string) (Finder
 	case strings.Contains(text, "@"):
 		r.Kind = "email"
 		email := normalizeEmail(text)
-		where, args = "l.seq IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?) AND lower(l.email) = ?",
-			[]any{"email : (" + matchQuery(email) + ")", email}
+		// Candidates from the index; the exact e-mail is compared below, in Go.
+		where, args = "l.seq IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?)", []any{"email : (" + matchQuery(email) + ")"}
+		exact = func(l Lead) bool { return normalizeEmail(l.Email) == email }
 		tombWhere, tombArgs = "t.email_hash = ?", []any{s.keyedHash(email)}
 	case looksLikePhone(text):
 		r.Kind = "phone"
@@ -102,9 +104,9 @@ func (s *Store) FindLeads(ctx context.Context, text, workspaceID string) (Finder
 		}
 	}
 	err = eachRow(ctx, s.read, `SELECT `+leadColumns+` FROM leads l`+leadJoins+`WHERE `+where+
-		fmt.Sprintf(` ORDER BY l.seq DESC LIMIT %d`, FinderLimit+1), args, func(rows *sql.Rows) error {
+		fmt.Sprintf(` ORDER BY l.seq DESC LIMIT %d`, 4*FinderLimit), args, func(rows *sql.Rows) error {
 		l, err := scanLead(rows)
-		if err != nil {
+		if err != nil || !exact(l) {
 			return err
 		}
 		h := FinderHit{Workspace: byID[l.WorkspaceID], State: StateActive, Lead: l}

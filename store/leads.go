@@ -426,7 +426,7 @@ func (s *Store) UpdateLead(ctx context.Context, ws Workspace, actor Actor, id st
 				return err
 			}
 		}
-		if err := unindexLead(ctx, tx, l.seq); err != nil {
+		if err := unindexLead(ctx, tx, old); err != nil {
 			return err
 		}
 		if err := indexLead(ctx, tx, l); err != nil {

@@ -348,3 +348,44 @@ func TestProcessesStartingTogetherShareOneSecret(t *testing.T) {
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// Migration 6 rebuilds the search index and its Go step indexes every lead again:
+// a database that had leads before it still finds them, by name and by phone.
+func TestSearchIndexRebuildIndexesExistingLeads(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "leadkeep.db")
+	s := openFile(t, path)
+	ws, err := s.CreateWorkspace(ctx, "Acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Seed(ctx, ws.ID, 2500, SeedOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	l, err := s.CreateLead(ctx, ws, Actor{Kind: "system"}, LeadInput{Name: ptrTo("Quentin Reindexed"), Phone: ptrTo("+81 3 1234 5678")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Forget migration 6, as a database made before it, and open again.
+	if _, err := s.write.ExecContext(ctx, `DELETE FROM schema_migrations WHERE version = 6`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s = openFile(t, path)
+	for _, q := range []string{"quen reind", "+81 3 1234 5678", "03 1234 5678"} {
+		page, err := s.ListLeads(ctx, ws.ID, LeadFilter{Query: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Leads) != 1 || page.Leads[0].ID != l.ID {
+			t.Errorf("search %q after the rebuild found %d leads, want Quentin", q, len(page.Leads))
+		}
+	}
+	var indexed int
+	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM leads_fts WHERE leads_fts MATCH 'lead_id : lead'`).Scan(&indexed); err != nil {
+		t.Fatal(err)
+	}
+	if indexed != 2501 {
+		t.Errorf("%d leads in the rebuilt index, want 2501", indexed)
+	}
+}

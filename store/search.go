@@ -5,6 +5,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"strings"
 	"unicode"
 
@@ -18,9 +20,13 @@ func indexLead(ctx context.Context, tx *Tx, l Lead) error {
 	return err
 }
 
-// unindexLead removes the lead from the full-text index (secure-delete overwrites it).
-func unindexLead(ctx context.Context, tx *Tx, seq int64) error {
-	_, err := tx.ExecContext(ctx, `DELETE FROM leads_fts WHERE rowid = ?`, seq)
+// unindexLead removes the lead, as it was indexed, from the full-text index. FTS5's
+// 'delete' command with the indexed values removes each of its tokens, and with
+// secure-delete overwrites them: a plain DELETE of a contentless row would only mark
+// the rowid deleted and leave its words in the file until a merge.
+func unindexLead(ctx context.Context, tx *Tx, l Lead) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO leads_fts (leads_fts, rowid, name, email, phone, company, lead_id)
+		VALUES ('delete', ?, ?, ?, ?, ?, ?)`, l.seq, l.Name, l.Email, phoneTerms(l.Phone), l.Company, l.ID)
 	return err
 }
 
@@ -100,4 +106,31 @@ func matchQuery(q string) string {
 		quoted[i] = `"` + strings.ReplaceAll(w, `"`, `""`) + `"*`
 	}
 	return strings.Join(quoted, " AND ")
+}
+
+// reindexAll indexes every lead (after the index was rebuilt), a thousand per statement.
+func reindexAll(ctx context.Context, tx *Tx) error {
+	const chunk = 1000
+	var last int64 = -1
+	for {
+		var args []any
+		err := eachRow(ctx, tx, `SELECT seq, name, email, phone, company, id FROM leads WHERE seq > ? ORDER BY seq LIMIT ?`,
+			[]any{last, chunk}, func(rows *sql.Rows) error {
+				var seq int64
+				var name, email, phone, company, id string
+				if err := rows.Scan(&seq, &name, &email, &phone, &company, &id); err != nil {
+					return err
+				}
+				args = append(args, seq, name, email, phoneTerms(phone), company, id)
+				last = seq
+				return nil
+			})
+		if err != nil || len(args) == 0 {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO leads_fts (rowid, name, email, phone, company, lead_id) VALUES `+
+			placeholders(len(args)/6, 6), args...); err != nil {
+			return fmt.Errorf("store: reindex: %w", err)
+		}
+	}
 }

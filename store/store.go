@@ -181,6 +181,11 @@ func (s *Store) migrate(ctx context.Context) error {
 			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 				return err
 			}
+			if step := migrationSteps[version]; step != nil {
+				if err := step(ctx, tx); err != nil {
+					return err
+				}
+			}
 			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
 				version, base, tx.nowMs())
 			return err
@@ -190,6 +195,12 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// migrationSteps are Go steps of migrations, run after the migration's SQL in its
+// transaction: work SQL alone cannot do.
+var migrationSteps = map[int]func(ctx context.Context, tx *Tx) error{
+	6: reindexAll, // 0006_search_secure.sql rebuilt the search index empty
 }
 
 // Tx is a write transaction with its clock read once at begin, so that every

@@ -279,14 +279,14 @@ func (s *Store) purgeRows(ctx context.Context, tx *Tx, workspaceID string, actor
 		return 0, &Error{Code: EConflict, Message: plural(held, "lead") + " on legal hold cannot be deleted forever; release the hold first"}
 	}
 	type doomed struct {
-		seq                   int64
-		id, email, phone, bat string
+		Lead
+		bat string
 	}
 	var leads []doomed
-	err := eachRow(ctx, tx, `SELECT seq, id, email, phone, COALESCE(batch_id, '') FROM leads WHERE `+ls.where, ls.args,
+	err := eachRow(ctx, tx, `SELECT seq, id, name, email, phone, company, COALESCE(batch_id, '') FROM leads WHERE `+ls.where, ls.args,
 		func(rows *sql.Rows) error {
 			var d doomed
-			err := rows.Scan(&d.seq, &d.id, &d.email, &d.phone, &d.bat)
+			err := rows.Scan(&d.seq, &d.ID, &d.Name, &d.Email, &d.Phone, &d.Company, &d.bat)
 			leads = append(leads, d)
 			return err
 		})
@@ -302,12 +302,12 @@ func (s *Store) purgeRows(ctx context.Context, tx *Tx, workspaceID string, actor
 		return 0, fmt.Errorf("store: purge: %w", err)
 	}
 	for _, d := range leads {
-		if err := unindexLead(ctx, tx, d.seq); err != nil {
+		if err := unindexLead(ctx, tx, d.Lead); err != nil {
 			return 0, err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO tombstones (lead_id, workspace_id, purged_at, how, by_actor, email_hash, phone_hash, batch_id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''))`, d.id, workspaceID, tx.nowMs(), how, actor.ID,
-			s.keyedHash(normalizeEmail(d.email)), s.keyedHash(d.phone), d.bat); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''))`, d.ID, workspaceID, tx.nowMs(), how, actor.ID,
+			s.keyedHash(normalizeEmail(d.Email)), s.keyedHash(d.Phone), d.bat); err != nil {
 			return 0, fmt.Errorf("store: tombstone: %w", err)
 		}
 	}
