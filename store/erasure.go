@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -85,7 +86,7 @@ type Erasure struct {
 	Suppressed  []string      `json:"suppressed"` // "email", "phone"
 	Redacted    int           `json:"redactedRecords"`
 
-	emailHash, phoneHash string // for the erasure log, never shown
+	hashes personHashes // for the erasure log, never shown
 }
 
 // Total sums the receipt's counts.
@@ -234,8 +235,9 @@ func (s *Store) Erase(ctx context.Context, ws Workspace, actor Actor, req Erasur
 			return &Error{Code: EConflict, Message: fmt.Sprintf("The person's leads changed: %s now, not %s. Nothing was erased; look at the preview again.",
 				thousandsOf(len(leads)), thousandsOf(req.ExpectedCount))}
 		}
-		eh, ph := s.suppressionHashes(email, phone)
-		return s.eraseTx(ctx, tx, ws, actor, &e, leads, eh, ph, fmt.Sprintf("Erasure request %s (receipt %s)", e.Reference, e.ID))
+		var hashes personHashes
+		hashes.add(s.suppressionHashes(email, phone))
+		return s.eraseTx(ctx, tx, ws, actor, &e, leads, hashes, fmt.Sprintf("Erasure request %s (receipt %s)", e.Reference, e.ID))
 	})
 	if err != nil {
 		return Erasure{}, err
@@ -246,6 +248,26 @@ func (s *Store) Erase(ctx context.Context, ws Workspace, actor Actor, req Erasur
 	// in the way only delays it.
 	_, _ = s.write.ExecContext(context.WithoutCancel(ctx), `PRAGMA wal_checkpoint(TRUNCATE)`)
 	return e, nil
+}
+
+// personHashes are the keyed hashes of a person's e-mails and phones.
+type personHashes struct {
+	Email []string `json:"email,omitempty"`
+	Phone []string `json:"phone,omitempty"`
+}
+
+// add adds an e-mail's and a phone's hash ("" for none), once each.
+func (h *personHashes) add(email, phone string) {
+	if email != "" && !slices.Contains(h.Email, email) {
+		h.Email = append(h.Email, email)
+	}
+	if phone != "" && !slices.Contains(h.Phone, phone) {
+		h.Phone = append(h.Phone, phone)
+	}
+}
+
+func (h personHashes) has(email, phone string) bool {
+	return (email != "" && slices.Contains(h.Email, email)) || (phone != "" && slices.Contains(h.Phone, phone))
 }
 
 // mentionsPerson reports whether a reference (lower-cased) names the person's e-mail
@@ -264,7 +286,7 @@ func mentionsPerson(ref, email, phone string) bool {
 
 // eraseTx removes the leads for good, redacts the person from other records,
 // suppresses the hashes, and writes the receipt and one audit row.
-func (s *Store) eraseTx(ctx context.Context, tx *Tx, ws Workspace, actor Actor, e *Erasure, leads []ErasureLead, emailHash, phoneHash, details string) error {
+func (s *Store) eraseTx(ctx context.Context, tx *Tx, ws Workspace, actor Actor, e *Erasure, leads []ErasureLead, hashes personHashes, details string) error {
 	ids := make([]string, len(leads))
 	for i, l := range leads {
 		ids[i] = l.ID
@@ -289,26 +311,39 @@ func (s *Store) eraseTx(ctx context.Context, tx *Tx, ws Workspace, actor Actor, 
 		append([]any{e.Reference, ws.ID}, anys(ids)...)...); err != nil {
 		return fmt.Errorf("store: erase: %w", err)
 	}
-	if err := suppressHashes(ctx, tx, ws.ID, actor, "erasure", "", "", emailHash, phoneHash); err != nil {
-		return err
+	// Every e-mail and phone of the person's leads is suppressed, not only the one
+	// the request named: a lead found by its e-mail is the person's, phone included.
+	for _, l := range leads {
+		hashes.add(s.suppressionHashes(l.Email, l.Phone))
 	}
 	e.Suppressed = []string{}
-	if emailHash != "" {
+	for _, eh := range hashes.Email {
+		if err := suppressHashes(ctx, tx, ws.ID, actor, "erasure", "", "", eh, ""); err != nil {
+			return err
+		}
+	}
+	for _, ph := range hashes.Phone {
+		if err := suppressHashes(ctx, tx, ws.ID, actor, "erasure", "", "", "", ph); err != nil {
+			return err
+		}
+	}
+	if len(hashes.Email) > 0 {
 		e.Suppressed = append(e.Suppressed, "email")
 	}
-	if phoneHash != "" {
+	if len(hashes.Phone) > 0 {
 		e.Suppressed = append(e.Suppressed, "phone")
 	}
 	e.Leads, e.At = leads, tx.now
 	for i := range e.Leads { // the receipt keeps no personal data
 		e.Leads[i].Name, e.Leads[i].Email, e.Leads[i].Phone = "", "", ""
 	}
-	e.emailHash, e.phoneHash = emailHash, phoneHash
+	e.hashes = hashes
 	leadsJSON, _ := json.Marshal(e.Leads)
 	suppressedJSON, _ := json.Marshal(e.Suppressed)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO erasures (id, workspace_id, reference, by_actor, at, leads, suppressed, redacted, email_hash, phone_hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.ID, ws.ID, e.Reference, actor.ID, tx.nowMs(), string(leadsJSON), string(suppressedJSON),
-		e.Redacted, emailHash, phoneHash); err != nil {
+	hashesJSON, _ := json.Marshal(hashes)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO erasures (id, workspace_id, reference, by_actor, at, leads, suppressed, redacted, hashes)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.ID, ws.ID, e.Reference, actor.ID, tx.nowMs(), string(leadsJSON), string(suppressedJSON),
+		e.Redacted, string(hashesJSON)); err != nil {
 		return fmt.Errorf("store: erasure receipt: %w", err)
 	}
 	return audit(ctx, tx, auditEntry{workspaceID: ws.ID, actor: actor, action: "erase", count: len(leads), reason: "gdpr_request", details: details})

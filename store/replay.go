@@ -27,8 +27,12 @@ type ErasureRecord struct {
 	At          time.Time `json:"at"`
 	ByID        string    `json:"byId"`
 	LeadIDs     []string  `json:"leadIds"`
-	EmailHash   string    `json:"emailHash,omitempty"`
-	PhoneHash   string    `json:"phoneHash,omitempty"`
+	EmailHashes []string  `json:"emailHashes,omitempty"`
+	PhoneHashes []string  `json:"phoneHashes,omitempty"`
+}
+
+func (r ErasureRecord) hashes() personHashes {
+	return personHashes{Email: r.EmailHashes, Phone: r.PhoneHashes}
 }
 
 // ErasureLogPath is where the store appends its erasures: beside the database.
@@ -38,7 +42,7 @@ func (s *Store) ErasureLogPath() string { return s.path + ".erasures.jsonl" }
 // that cannot be written is reported loudly, for it is what a restore replays.
 func (s *Store) logErasure(ctx context.Context, e Erasure) {
 	rec := ErasureRecord{ID: e.ID, WorkspaceID: e.WorkspaceID, Reference: e.Reference, At: e.At, ByID: e.ByID,
-		EmailHash: e.emailHash, PhoneHash: e.phoneHash}
+		EmailHashes: e.hashes.Email, PhoneHashes: e.hashes.Phone}
 	for _, l := range e.Leads {
 		rec.LeadIDs = append(rec.LeadIDs, l.ID)
 	}
@@ -127,7 +131,7 @@ func (s *Store) ReplayErasures(ctx context.Context, recs []ErasureRecord) (Repla
 				}
 			}
 			res.Leads += len(leads)
-			return s.eraseTx(ctx, tx, ws, Actor{Kind: "system"}, &e, leads, rec.EmailHash, rec.PhoneHash,
+			return s.eraseTx(ctx, tx, ws, Actor{Kind: "system"}, &e, leads, rec.hashes(),
 				fmt.Sprintf("Erasure request %s (receipt %s) applied again after a restore", rec.Reference, rec.ID))
 		})
 		if err != nil {
@@ -156,7 +160,7 @@ func (s *Store) replayLeads(ctx context.Context, tx *Tx, workspaceID string, rec
 			return err
 		}
 		eh, ph := s.suppressionHashes(email, phone)
-		if named[id] || (eh != "" && eh == rec.EmailHash) || (ph != "" && ph == rec.PhoneHash) {
+		if named[id] || rec.hashes().has(eh, ph) {
 			ids = append(ids, id)
 		}
 		return nil

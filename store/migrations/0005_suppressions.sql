@@ -36,8 +36,9 @@ CREATE TABLE erasures (
     leads        TEXT NOT NULL, -- JSON: [{"id", "wasInTrash", "notes", "tasks", "activity", "tags"}]
     suppressed   TEXT NOT NULL, -- JSON: ["email", "phone"]
     redacted     INTEGER NOT NULL DEFAULT 0, -- records of other leads and the audit log scrubbed
-    email_hash   TEXT NOT NULL DEFAULT '', -- keyed hashes, so that a restored backup can
-    phone_hash   TEXT NOT NULL DEFAULT ''  -- replay the erasure (leadkeep erasures replay)
+    -- JSON {"email": [...], "phone": [...]}: the keyed hashes of every e-mail and phone
+    -- suppressed, so that a restored backup can replay the erasure (erasures replay)
+    hashes       TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX erasures_workspace ON erasures (workspace_id, at);
 
