@@ -32,6 +32,9 @@ func audit(ctx context.Context, tx *Tx, e auditEntry) error {
 	if err != nil {
 		return fmt.Errorf("store: audit: %w", err)
 	}
+	if countedActions[e.action] {
+		return countEvent(ctx, tx, e.workspaceID, e.action, e.actor.ID, e.count, 1)
+	}
 	return nil
 }
 
