@@ -24,6 +24,7 @@ const (
 	actionTrashAll     action = "see and restore all deletions" // the whole Trash
 	actionPurge        action = "delete forever"                // purge from the Trash
 	actionReadAuditLog action = "read the audit log"
+	actionReadStats    action = "read the stats" // /stats
 	actionSettings     action = "change settings, users and keys"
 )
 
@@ -41,6 +42,7 @@ var policy = map[action][]store.Role{
 	actionTrashAll:     {store.RoleManager, store.RoleAdmin},
 	actionPurge:        {store.RoleAdmin},
 	actionReadAuditLog: {store.RoleManager, store.RoleAdmin},
+	actionReadStats:    {store.RoleViewer, store.RoleAgent, store.RoleManager, store.RoleAdmin},
 	actionSettings:     {store.RoleAdmin},
 }
 

@@ -212,6 +212,7 @@ func (s *Server) routes() {
 	app.POST("/trash/batches/:batchId/purge", s.allow(actionPurge, s.purgeBatch))
 
 	app.GET("/audit", s.allow(actionReadAuditLog, s.auditPage))
+	app.GET("/stats", s.allow(actionReadStats, s.statsPage))
 
 	app.GET("/settings", s.allow(actionSettings, s.settingsPage))
 	app.POST("/settings", s.allow(actionSettings, s.saveSettings))
