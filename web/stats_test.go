@@ -181,7 +181,8 @@ func TestStatsChartDrawsABarPerDayInProportion(t *testing.T) {
 	axisMax := statsAttr(t, svg, "data-max")
 	baseline := statsAttr(t, svg.Find("line.baseline"), "y1")
 	plotHeight := baseline - statsAttr(t, svg.Find("line.grid").Last(), "y1") // from 0 to the axis' top value
-	var perUnit float64 // the height of one lead, the same for every bar
+	// The height of one lead, the same for every bar.
+	var perUnit float64
 	days.Each(func(_ int, g *goquery.Selection) {
 		day, _ := g.Attr("data-day")
 		want := wantBars[day]
