@@ -31,10 +31,10 @@ lint:
 	@out=$$(git status --porcelain -- '*_templ.go'); if [ -n "$$out" ]; then echo "templ files are out of date (run make generate and commit):"; echo "$$out"; exit 1; fi
 
 # Benchmarks over a million seeded leads (seeded once into a cached file under
-# $TMPDIR, about 75 s; LEADKEEP_BENCH_LEADS changes the size): the table and search
-# pages, then a bulk delete of ~100,000 leads with the table's latency meanwhile.
+# $TMPDIR, about 75 s; LEADKEEP_BENCH_LEADS changes the size): the table, search and
+# stats pages, then a bulk delete of ~100,000 leads with the table's latency meanwhile.
 bench:
-	$(GO) test -p 1 -run '^$$' -bench 'ListLeads|LeadsPage' -benchtime 50x -count 5 ./store ./web
+	$(GO) test -p 1 -run '^$$' -bench 'ListLeads|LeadsPage|StatsPage' -benchtime 50x -count 5 ./store ./web
 	$(GO) test -run '^$$' -bench 'BulkDeleteWhileBrowsing' -benchtime 3x -count 1 ./web
 
 ci: lint test

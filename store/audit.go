@@ -32,6 +32,9 @@ func audit(ctx context.Context, tx *Tx, e auditEntry) error {
 	if err != nil {
 		return fmt.Errorf("store: audit: %w", err)
 	}
+	if event, ok := countedActions[e.action]; ok {
+		return countEvent(ctx, tx, e.workspaceID, event, e.actor.ID, e.count, 1)
+	}
 	return nil
 }
 

@@ -323,8 +323,11 @@ func insertLead(ctx context.Context, tx *Tx, l *Lead) error {
 	if err := indexLead(ctx, tx, *l); err != nil {
 		return err
 	}
-	return adjustCounts(ctx, tx, l.WorkspaceID, l.PoolID, l.Status, 1, 0)
+	return countLeads(ctx, tx, l.WorkspaceID, oneLead(l.seq), 1, 0)
 }
+
+// oneLead is the set of the lead with the seq.
+func oneLead(seq int64) leadSet { return leadSet{"seq = ?", []any{seq}} }
 
 func nonNilMap(m map[string]any) map[string]any {
 	if m == nil {
@@ -345,15 +348,46 @@ func setTags(ctx context.Context, tx *Tx, leadID string, tags []string) error {
 	return nil
 }
 
-// adjustCounts keeps lead_counts in step with a change to the leads of one pool and
-// status, in the same transaction as the change.
-func adjustCounts(ctx context.Context, tx *Tx, workspaceID, poolID string, status Status, active, trashed int) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO lead_counts (workspace_id, pool_id, status, active, trashed)
-		VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (workspace_id, pool_id, status) DO UPDATE
-		SET active = active + excluded.active, trashed = trashed + excluded.trashed`,
-		workspaceID, poolID, string(status), active, trashed)
-	return err
+// contactOf is the SQL, over a row of leads, of how the lead can be reached, the
+// key that lead_counts keeps beside pool and status for /stats: 'ok' with a valid
+// phone, 'none' with no e-mail and no phone, 'nophone' otherwise (an e-mail alone, or
+// a phone that did not parse). A phone is valid when it is in E.164, "+" and 7 to 15
+// digits, the form the store writes exactly for numbers that parsed (normalizeLead);
+// anything else is kept as given. Migration 0007 fills lead_counts with the same CASE.
+const contactOf = `CASE WHEN substr(phone, 1, 1) = '+' AND length(phone) BETWEEN 8 AND 16 AND substr(phone, 2, 1) <> '0'
+		AND trim(substr(phone, 2), '0123456789') = '' THEN 'ok'
+	WHEN email = '' AND phone = '' THEN 'none'
+	ELSE 'nophone' END`
+
+// countLeads keeps lead_counts in step with a change to the set's leads, in the same
+// transaction as the change: each lead adds active and trashed (+1, -1 or 0) to the
+// counters of its pool, status and contact, as the set's rows are when it is called.
+func countLeads(ctx context.Context, tx *Tx, workspaceID string, ls leadSet, active, trashed int) error {
+	type group struct {
+		pool, status, contact string
+		n                     int
+	}
+	var groups []group
+	err := eachRow(ctx, tx, `SELECT pool_id, status, `+contactOf+`, count(*) FROM leads WHERE `+ls.where+` GROUP BY 1, 2, 3`,
+		ls.args, func(rows *sql.Rows) error {
+			var g group
+			err := rows.Scan(&g.pool, &g.status, &g.contact, &g.n)
+			groups = append(groups, g)
+			return err
+		})
+	if err != nil {
+		return err
+	}
+	for _, g := range groups {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO lead_counts (workspace_id, pool_id, status, contact, active, trashed)
+			VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (workspace_id, pool_id, status, contact) DO UPDATE
+			SET active = active + excluded.active, trashed = trashed + excluded.trashed`,
+			workspaceID, g.pool, g.status, g.contact, active*g.n, trashed*g.n); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func addActivity(ctx context.Context, tx *Tx, leadID string, actor Actor, kind, text string) error {
@@ -408,6 +442,14 @@ func (s *Store) UpdateLead(ctx context.Context, ws Workspace, actor Actor, id st
 		if err != nil {
 			return err
 		}
+		// The counters key a lead by pool, status and contact: out of the old ones
+		// before the change, into the new ones after it.
+		recount := old.PoolID != l.PoolID || old.Status != l.Status || old.Email != l.Email || old.Phone != l.Phone
+		if recount {
+			if err := countLeads(ctx, tx, ws.ID, oneLead(l.seq), -1, 0); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE leads SET pool_id = ?, name = ?, email = ?, phone = ?, company = ?,
 			status = ?, source = ?, metadata = ?, updated_at = ? WHERE seq = ?`,
 			l.PoolID, l.Name, l.Email, l.Phone, l.Company, string(l.Status), l.Source, string(meta), tx.nowMs(), l.seq); err != nil {
@@ -418,11 +460,8 @@ func (s *Store) UpdateLead(ctx context.Context, ws Workspace, actor Actor, id st
 				return err
 			}
 		}
-		if old.PoolID != l.PoolID || old.Status != l.Status {
-			if err := adjustCounts(ctx, tx, ws.ID, old.PoolID, old.Status, -1, 0); err != nil {
-				return err
-			}
-			if err := adjustCounts(ctx, tx, ws.ID, l.PoolID, l.Status, 1, 0); err != nil {
+		if recount {
+			if err := countLeads(ctx, tx, ws.ID, oneLead(l.seq), 1, 0); err != nil {
 				return err
 			}
 		}

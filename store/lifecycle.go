@@ -360,32 +360,11 @@ func setActivity(ctx context.Context, tx *Tx, ls leadSet, actor Actor, kind, tex
 // delete (dir -1), trashed → active for a restore (dir +1), out of trashed for a
 // purge (dir 0).
 func moveCounts(ctx context.Context, tx *Tx, workspaceID string, ls leadSet, dir int) error {
-	type group struct {
-		pool   string
-		status Status
-		n      int
+	active, trashed := dir, -dir
+	if dir == 0 {
+		trashed = -1
 	}
-	var groups []group
-	err := eachRow(ctx, tx, `SELECT pool_id, status, count(*) FROM leads WHERE `+ls.where+` GROUP BY pool_id, status`,
-		ls.args, func(rows *sql.Rows) error {
-			var g group
-			err := rows.Scan(&g.pool, &g.status, &g.n)
-			groups = append(groups, g)
-			return err
-		})
-	if err != nil {
-		return err
-	}
-	for _, g := range groups {
-		active, trashed := dir*g.n, -dir*g.n
-		if dir == 0 {
-			trashed = -g.n
-		}
-		if err := adjustCounts(ctx, tx, workspaceID, g.pool, g.status, active, trashed); err != nil {
-			return err
-		}
-	}
-	return nil
+	return countLeads(ctx, tx, workspaceID, ls, active, trashed)
 }
 
 // countAndFirst is how many leads the set holds and the id of one of them.

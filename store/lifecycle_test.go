@@ -257,21 +257,16 @@ func (e *lcEnv) checkCounters(t testing.TB, stage string) {
 	t.Helper()
 	ctx := context.Background()
 	for _, ws := range []store.Workspace{e.ws, e.other} {
-		brute := map[string]string{}
-		for _, r := range e.rows(t, `SELECT pool_id, status, sum(deleted_at IS NULL), sum(deleted_at IS NOT NULL)
-			FROM leads WHERE workspace_id = ? GROUP BY pool_id, status`, ws.ID) {
-			p := strings.SplitN(r, "|", 3)
-			brute[p[0]+"|"+p[1]] = p[2]
-		}
+		brute := bruteCounts(t, e.db, ws.ID)
 		kept := map[string]string{}
-		for _, r := range e.rows(t, `SELECT pool_id, status, active, trashed FROM lead_counts WHERE workspace_id = ?`, ws.ID) {
-			p := strings.SplitN(r, "|", 3)
-			if p[2] != "0|0" {
-				kept[p[0]+"|"+p[1]] = p[2]
+		for _, r := range e.rows(t, `SELECT pool_id, status, contact, active, trashed FROM lead_counts WHERE workspace_id = ?`, ws.ID) {
+			p := strings.SplitN(r, "|", 4)
+			if p[3] != "0|0" {
+				kept[p[0]+"|"+p[1]+"|"+p[2]] = p[3]
 			}
 		}
 		if !maps.Equal(brute, kept) {
-			t.Errorf("%s: %s lead_counts (active|trashed by pool|status) = %v, brute force %v", stage, ws.Name, kept, brute)
+			t.Errorf("%s: %s lead_counts (active|trashed by pool|status|contact) = %v, brute force %v", stage, ws.Name, kept, brute)
 		}
 
 		active := e.count(t, `SELECT count(*) FROM leads WHERE workspace_id = ? AND deleted_at IS NULL`, ws.ID)

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -61,9 +62,12 @@ func TestReopeningAFileAppliesNoMigrationTwiceAndKeepsItsData(t *testing.T) {
 	if len(first) != len(files) || len(first) == 0 {
 		t.Fatalf("fresh file: %d migrations recorded, want one per file (%d)", len(first), len(files))
 	}
+	// Each file is recorded as the number its name starts with, in increasing order.
 	for i, m := range first {
-		if m.Version != i+1 || m.Name != filepath.Base(files[i]) {
-			t.Errorf("migration %d recorded as version %d %q, want version %d %q", i, m.Version, m.Name, i+1, filepath.Base(files[i]))
+		name := filepath.Base(files[i])
+		want, _ := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
+		if m.Version != want || m.Name != name || (i > 0 && m.Version <= first[i-1].Version) {
+			t.Errorf("migration %d recorded as version %d %q, want version %d %q", i, m.Version, m.Name, want, name)
 		}
 	}
 	ws, err := s.CreateWorkspace(ctx, "Acme")

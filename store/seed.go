@@ -94,11 +94,7 @@ func seedChunkTx(ctx context.Context, tx *Tx, ws Workspace, pools []Pool, users 
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM leads`).Scan(&maxSeq); err != nil {
 		return err
 	}
-	type countKey struct {
-		pool   string
-		status Status
-	}
-	counts := map[countKey]int{}
+	firstSeq := maxSeq + 1
 	var leadArgs, ftsArgs []any
 	rows := 0
 	flush := func() error {
@@ -126,7 +122,6 @@ func seedChunkTx(ctx context.Context, tx *Tx, ws Workspace, pools []Pool, users 
 		leadArgs = append(leadArgs, maxSeq, l.ID, l.WorkspaceID, l.PoolID, l.Name, l.Email, l.Phone, l.Company,
 			string(l.Status), l.Source, owner, "{}", created, created)
 		ftsArgs = append(ftsArgs, maxSeq, l.Name, l.Email, phoneTerms, l.Company, l.ID)
-		counts[countKey{l.PoolID, l.Status}]++
 		if rows++; rows == seedRowsPerInsert {
 			if err := flush(); err != nil {
 				return err
@@ -144,12 +139,8 @@ func seedChunkTx(ctx context.Context, tx *Tx, ws Workspace, pools []Pool, users 
 	if err := flush(); err != nil {
 		return err
 	}
-	for k, c := range counts {
-		if err := adjustCounts(ctx, tx, ws.ID, k.pool, k.status, c, 0); err != nil {
-			return err
-		}
-	}
-	return nil
+	// The chunk's leads are a range of seq: one pass over it counts them.
+	return countLeads(ctx, tx, ws.ID, leadSet{"seq BETWEEN ? AND ?", []any{firstSeq, maxSeq}}, 1, 0)
 }
 
 // placeholders returns "(?, ?), (?, ?)" for rows rows of cols columns.

@@ -311,7 +311,7 @@ func (s *Store) purgeRows(ctx context.Context, tx *Tx, workspaceID string, actor
 			return 0, fmt.Errorf("store: tombstone: %w", err)
 		}
 	}
-	return len(leads), nil
+	return len(leads), countEvent(ctx, tx, workspaceID, "purge."+how, actor.ID, len(leads), 0)
 }
 
 func normalizeEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }

@@ -22,6 +22,7 @@ type Page struct {
 	Now          time.Time
 	ShowTrash    bool
 	ShowAudit    bool
+	ShowStats    bool
 	ShowSettings bool
 	ShowOperator bool
 	// Flashes are one-time messages from the previous request ("Lead restored.").

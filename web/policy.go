@@ -25,6 +25,7 @@ const (
 	actionPurge        action = "delete forever"                // purge from the Trash
 	actionHold         action = "put on legal hold and release"
 	actionReadAuditLog action = "read the audit log"
+	actionReadStats    action = "read the stats" // /stats
 	actionSettings     action = "change settings, users and keys"
 )
 
@@ -43,6 +44,7 @@ var policy = map[action][]store.Role{
 	actionPurge:        {store.RoleAdmin},
 	actionHold:         {store.RoleAdmin},
 	actionReadAuditLog: {store.RoleManager, store.RoleAdmin},
+	actionReadStats:    {store.RoleViewer, store.RoleAgent, store.RoleManager, store.RoleAdmin},
 	actionSettings:     {store.RoleAdmin},
 }
 

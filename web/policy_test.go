@@ -57,6 +57,10 @@ var polSnapshotQueries = []struct{ name, query string }{
 	{"workspace settings", `SELECT COALESCE(group_concat(x, ';'), '') FROM (SELECT id || '|' || name || '|' || retention_days || '|' ||
 		purge_hour || '|' || timezone || '|' || reason_required AS x FROM workspaces ORDER BY id)`},
 	{"tombstones", `SELECT count(*) FROM tombstones`},
+	{"lead counters", `SELECT COALESCE(group_concat(x, ';'), '') FROM (SELECT workspace_id || '|' || pool_id || '|' || status || '|' ||
+		contact || '|' || active || '|' || trashed AS x FROM lead_counts ORDER BY 1)`},
+	{"event counters", `SELECT COALESCE(group_concat(x, ';'), '') FROM (SELECT workspace_id || '|' || event || '|' || slot || '|' ||
+		actor_id || '|' || leads || '|' || actions AS x FROM event_counts ORDER BY 1)`},
 	{"suppressions", `SELECT count(*) FROM suppressions`},
 	{"api keys", `SELECT COALESCE(group_concat(x, ';'), '') FROM (SELECT id || '|' || workspace_id || '|' || name || '|' || role || '|' ||
 		COALESCE(revoked_at, '') AS x FROM api_keys ORDER BY id)`},
@@ -379,6 +383,7 @@ var polRoutes = []polRoute{
 	{method: "GET", path: "/audit", act: actionReadAuditLog, foreign: polFilter, rows: polAuditRows, build: func(x *polIDs) polReq {
 		return polGet("/audit?lead=" + x.trashed())
 	}},
+	{method: "GET", path: "/stats", act: actionReadStats, build: func(x *polIDs) polReq { return polGet("/stats") }},
 	{method: "GET", path: "/settings", act: actionSettings, build: func(x *polIDs) polReq { return polGet("/settings") }},
 	{method: "POST", path: "/settings", act: actionSettings, build: func(x *polIDs) polReq {
 		return polPost("/settings", "retention_days", "30", "purge_hour", "2", "timezone", "UTC")
@@ -759,6 +764,7 @@ func TestPolicyMatrixEveryRouteEveryRoleBothSidesOfTheWall(t *testing.T) {
 			"/leads":    can(role, actionReadLeads),
 			"/trash":    can(role, actionTrashOwn),
 			"/audit":    can(role, actionReadAuditLog),
+			"/stats":    can(role, actionReadStats),
 			"/settings": can(role, actionSettings),
 			"/operator": who == "operator",
 		} {

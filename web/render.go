@@ -25,6 +25,7 @@ func (s *Server) pageFor(c echo.Context, title, nav string) views.Page {
 		u := sess.User
 		p.User, p.Workspace = &u, sess.Workspace
 		p.ShowTrash, p.ShowAudit = may(c, actionTrashOwn), may(c, actionReadAuditLog)
+		p.ShowStats = may(c, actionReadStats)
 		p.ShowSettings, p.ShowOperator = may(c, actionSettings), u.Operator
 		if !isHTMX(c) { // a partial has no toast region to show them in
 			p.Flashes = s.takeFlashes(c)

@@ -220,6 +220,7 @@ func (s *Server) routes() {
 	app.POST("/trash/batches/:batchId/release", s.allow(actionHold, s.release))
 
 	app.GET("/audit", s.allow(actionReadAuditLog, s.auditPage))
+	app.GET("/stats", s.allow(actionReadStats, s.statsPage))
 
 	app.GET("/settings", s.allow(actionSettings, s.settingsPage))
 	app.POST("/settings", s.allow(actionSettings, s.saveSettings))

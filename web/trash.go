@@ -194,13 +194,25 @@ func (s *Server) trashPage(c echo.Context) error {
 		if d.Query != "" {
 			v.Set("q", d.Query)
 		}
+		if d.By != "" {
+			v.Set("by", d.By)
+		}
 		return "/trash?" + v.Encode()
 	}
 	var err error
 	var next, prev string
 	switch d.View {
 	case "batches":
-		d.Batches, err = s.store.TrashBatches(ctx, ws.ID, trashScope(c), cursor)
+		// by narrows the deletions to one user's or key's (the links of /stats' top
+		// deleters); within the member's scope, never beyond it.
+		scope := trashScope(c)
+		if d.By = strings.TrimSpace(c.QueryParam("by")); d.By != "" {
+			if scope != "" && d.By != scope {
+				return echo.NewHTTPError(http.StatusForbidden, "You can only see your own deletions in the Trash; ask a manager.")
+			}
+			scope = d.By
+		}
+		d.Batches, err = s.store.TrashBatches(ctx, ws.ID, scope, cursor)
 		next, prev = d.Batches.Next, d.Batches.Prev
 	case "", "leads":
 		d.View = "leads"
