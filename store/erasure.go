@@ -208,13 +208,14 @@ func (s *Store) Erase(ctx context.Context, ws Workspace, actor Actor, req Erasur
 		if err != nil {
 			return err
 		}
-		switch ref := strings.ToLower(req.Reference); {
+		ref := strings.ToLower(req.Reference)
+		switch {
 		case ref == "":
 			v.Add("reference", "is required: the erasure request's reference, such as a ticket number")
 		case len([]rune(ref)) > maxReferenceLen:
 			v.Add("reference", fmt.Sprintf("must be at most %d characters", maxReferenceLen))
-		case mentionsPerson(ref, email, phone):
-			v.Add("reference", "must not contain the person's e-mail or phone: the audit log names the request, never the person")
+		case mentionsPerson(ref, []ErasureLead{{Email: email, Phone: phone}}):
+			v.Add("reference", referenceNamesPerson)
 		}
 		if err := v.Err(); err != nil {
 			return err
@@ -228,6 +229,8 @@ func (s *Store) Erase(ctx context.Context, ws Workspace, actor Actor, req Erasur
 		case len(leads) == 0:
 			return &Error{Code: EInvalid, Message: "No lead of this workspace has this e-mail or phone; nothing was erased",
 				Fields: map[string]string{"email": "matches no lead"}}
+		case mentionsPerson(ref, leads): // their other e-mails, phones and names, found with the leads
+			return &Error{Code: EInvalid, Message: "Please correct the highlighted fields", Fields: map[string]string{"reference": referenceNamesPerson}}
 		case p.Held() > 0:
 			return &Error{Code: EConflict, Message: plural(p.Held(), "lead") + " of this person " + map[bool]string{true: "is", false: "are"}[p.Held() == 1] +
 				" on legal hold; an admin must release the hold before the erasure. Nothing was erased."}
@@ -270,13 +273,12 @@ func (h personHashes) has(email, phone string) bool {
 	return (email != "" && slices.Contains(h.Email, email)) || (phone != "" && slices.Contains(h.Phone, phone))
 }
 
-// mentionsPerson reports whether a reference (lower-cased) names the person's e-mail
-// or phone, in any of the forms personMatchers redacts.
-func mentionsPerson(ref, email, phone string) bool {
-	if email != "" && strings.Contains(ref, email) {
-		return true
-	}
-	for _, m := range personMatchers([]ErasureLead{{Phone: phone}}) {
+const referenceNamesPerson = "must not contain the person's name, e-mail or phone: the audit log names the request, never the person"
+
+// mentionsPerson reports whether a reference names one of the leads' names, e-mails
+// or phones, in any of the forms redaction finds.
+func mentionsPerson(ref string, leads []ErasureLead) bool {
+	for _, m := range personMatchers(leads) {
 		if m.re.MatchString(ref) {
 			return true
 		}

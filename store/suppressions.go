@@ -112,7 +112,9 @@ func parseSuppressValue(raw, region string) (kind, value string, err error) {
 	return "phone", e164, nil
 }
 
-const suppressionColumns = `s.id, s.kind, s.why, ` + `COALESCE(s.batch_id, ''), COALESCE(s.lead_id, ''), s.created_at, `
+// suppressionColumns read a suppression; its lead only while the lead exists.
+const suppressionColumns = `s.id, s.kind, s.why, COALESCE(s.batch_id, ''),
+	CASE WHEN EXISTS (SELECT 1 FROM leads WHERE id = s.lead_id) THEN s.lead_id ELSE '' END, s.created_at, `
 
 func scanSuppressions(ctx context.Context, q querier, query string, args ...any) ([]Suppression, error) {
 	var out []Suppression

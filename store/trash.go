@@ -233,7 +233,24 @@ func (s *Store) PurgeLeads(ctx context.Context, workspaceID string, actor Actor,
 	return n, err
 }
 
-// PurgeBatch deletes for good the batch's leads that are still in the Trash.
+// BatchHeld is how many of the batch's leads in the Trash are on legal hold.
+func (s *Store) BatchHeld(ctx context.Context, workspaceID, batchID string) (int, error) {
+	b, err := getBatch(ctx, s.read, workspaceID, batchID)
+	if err != nil {
+		return 0, err
+	}
+	return batchHeld(ctx, s.read, b)
+}
+
+func batchHeld(ctx context.Context, q querier, b Batch) (int, error) {
+	ls := batchLeads(b)
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM leads WHERE `+ls.where+` AND held_at IS NOT NULL`, ls.args...).Scan(&n)
+	return n, err
+}
+
+// PurgeBatch deletes for good the batch's leads that are still in the Trash, but
+// those on legal hold.
 func (s *Store) PurgeBatch(ctx context.Context, workspaceID string, actor Actor, batchID string) (int, error) {
 	var n int
 	err := s.inTx(ctx, func(tx *Tx) error {
@@ -241,8 +258,16 @@ func (s *Store) PurgeBatch(ctx context.Context, workspaceID string, actor Actor,
 		if err != nil {
 			return err
 		}
-		n, err = s.purgeTx(ctx, tx, workspaceID, actor, batchLeads(b).and("deleted_at IS NOT NULL"), b.ID, "manual")
+		// Leads on legal hold stay: the rest of the deletion goes.
+		n, err = s.purgeTx(ctx, tx, workspaceID, actor, batchLeads(b).and("deleted_at IS NOT NULL AND held_at IS NULL"), b.ID, "manual")
 		if err == nil && n == 0 {
+			held, herr := batchHeld(ctx, tx, b)
+			if herr != nil {
+				return herr
+			}
+			if held > 0 {
+				return &Error{Code: EConflict, Message: "Every lead of this deletion still in the Trash is on legal hold; release the hold first"}
+			}
 			return &Error{Code: EConflict, Message: "Nothing of this deletion is in the Trash any more"}
 		}
 		return err

@@ -318,19 +318,32 @@ func (s *Server) purgeBatchConfirm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	held, err := s.store.BatchHeld(c.Request().Context(), workspace(c).ID, b.ID)
+	if err != nil {
+		return err
+	}
+	msg := "Every lead of this deletion still in the Trash (deleted by " + b.ActorName + ") will be erased with its notes, tags, tasks and history."
+	if held > 0 {
+		msg = "The leads of this deletion still in the Trash (deleted by " + b.ActorName + ") will be erased with their notes, tags, tasks and history — but the " +
+			plural(held, "lead") + " on legal hold, which stay."
+	}
 	cd := views.ConfirmData{Title: "Delete these leads forever?", Button: "Delete forever", Return: "/trash?view=batches",
-		Message: "Every lead of this deletion still in the Trash (deleted by " + b.ActorName + ") will be erased with its notes, tags, tasks and history.",
-		Action:  "/trash/batches/" + b.ID + "/purge"}
+		Message: msg, Action: "/trash/batches/" + b.ID + "/purge"}
 	p := s.pageFor(c, "Delete forever", "trash")
 	return render(c, http.StatusOK, views.ConfirmPage(p, cd), views.ConfirmDialog(p, cd))
 }
 
 func (s *Server) purgeBatch(c echo.Context) error {
-	n, err := s.store.PurgeBatch(c.Request().Context(), workspace(c).ID, actor(c), c.Param("batchId"))
+	ctx, wsID := c.Request().Context(), workspace(c).ID
+	n, err := s.store.PurgeBatch(ctx, wsID, actor(c), c.Param("batchId"))
 	if err != nil {
 		return err
 	}
-	s.flash(c, plural(n, "lead")+" deleted forever.")
+	msg := plural(n, "lead") + " deleted forever."
+	if held, err := s.store.BatchHeld(ctx, wsID, c.Param("batchId")); err == nil && held > 0 {
+		msg += " " + plural(held, "lead") + " on legal hold stay in the Trash."
+	}
+	s.flash(c, msg)
 	return redirectAfterPost(c, "/trash?view=batches")
 }
 

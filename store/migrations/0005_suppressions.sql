@@ -2,8 +2,10 @@
 -- never written to; it is rebuilt with:
 --   why 'manual'   an admin suppressing an address by hand on Settings;
 --   lead_id        the lead marked as spam (while it exists), to show where it came from;
---   one row per (value, batch): two leads marked as spam with one e-mail make two
---                  rows, so undoing one marking does not lift the other.
+--   one row per (value, why, batch): two leads marked as spam with one e-mail make
+--                  two rows, so undoing one marking does not lift the other; an erasure
+--                  of a value an admin suppressed by hand adds its own row, so lifting
+--                  the manual one leaves the erased person suppressed.
 DROP TABLE suppressions;
 CREATE TABLE suppressions (
     id           TEXT PRIMARY KEY,
@@ -16,7 +18,7 @@ CREATE TABLE suppressions (
     lead_id      TEXT,
     created_at   INTEGER NOT NULL
 );
-CREATE UNIQUE INDEX suppressions_value ON suppressions (workspace_id, kind, hash, ifnull(batch_id, ''));
+CREATE UNIQUE INDEX suppressions_value ON suppressions (workspace_id, kind, hash, why, ifnull(batch_id, ''));
 CREATE INDEX suppressions_batch ON suppressions (batch_id) WHERE batch_id IS NOT NULL;
 CREATE INDEX suppressions_list ON suppressions (workspace_id, created_at);
 
