@@ -245,7 +245,7 @@ func TestAHeldLeadIsNeverPurgedUntilReleased(t *testing.T) {
 	ctx := context.Background()
 	e := newLC(t)
 	h, a, b := e.lead(t), e.lead(t), e.lead(t)
-	b1 := e.del(t, e.dana, "outdated", h.ID, a.ID)
+	e.del(t, e.dana, "outdated", h.ID, a.ID)
 	e.del(t, e.sam, "", b.ID)
 	e.clock.advance(time.Minute)
 	heldAt := e.clock.t
@@ -278,7 +278,6 @@ func TestAHeldLeadIsNeverPurgedUntilReleased(t *testing.T) {
 	}{
 		{"PurgeLeads of the held lead", func() (int, error) { return e.s.PurgeLeads(ctx, e.ws.ID, e.dana, []string{h.ID}) }},
 		{"PurgeLeads of it and another", func() (int, error) { return e.s.PurgeLeads(ctx, e.ws.ID, e.dana, []string{a.ID, h.ID, b.ID}) }},
-		{"PurgeBatch of its batch", func() (int, error) { return e.s.PurgeBatch(ctx, e.ws.ID, e.dana, b1.ID) }},
 		{"PurgeMatching the whole Trash", func() (int, error) {
 			return e.s.PurgeMatching(ctx, e.ws.ID, e.dana, store.TrashFilter{}, 3)
 		}},
@@ -1561,4 +1560,34 @@ func pvWantNoTrace(t *testing.T, e *lcEnv) {
 func TestEraseLeavesNoTraceInTheDatabaseFile(t *testing.T) {
 	e := pvEraseFromTheFile(t)
 	pvWantNoTrace(t, e)
+}
+
+// Deleting a batch forever purges its leads but those on legal hold, which stay in
+// the Trash; a batch whose every lead left in the Trash is held is refused.
+func TestPurgeBatchKeepsItsHeldLeads(t *testing.T) {
+	ctx := context.Background()
+	e := newLC(t)
+	leads := e.leads(t, 3)
+	b := e.del(t, e.dana, "outdated", lcIDs(leads...)...)
+	pvHold(t, e, store.HoldTarget{LeadID: leads[1].ID}, "Case 7")
+	if held, err := e.s.BatchHeld(ctx, e.ws.ID, b.ID); err != nil || held != 1 {
+		t.Fatalf("BatchHeld = %d, %v; want 1", held, err)
+	}
+	n, err := e.s.PurgeBatch(ctx, e.ws.ID, e.dana, b.ID)
+	if err != nil || n != 2 {
+		t.Fatalf("PurgeBatch = %d, %v; want the 2 leads not held", n, err)
+	}
+	for id, want := range map[string]string{leads[0].ID: "purged", leads[1].ID: "trashed", leads[2].ID: "purged"} {
+		if st := e.state(t, id); st != want {
+			t.Errorf("lead %s is %s, want %s", id, st, want)
+		}
+	}
+	before := pvSnapOf(t, e)
+	_, err = e.s.PurgeBatch(ctx, e.ws.ID, e.dana, b.ID)
+	wantError(t, err, store.EConflict)
+	if !strings.Contains(err.Error(), "legal hold") {
+		t.Errorf("a batch left with only held leads: %v, want a message about the hold", err)
+	}
+	pvSame(t, "PurgeBatch of only held leads", before, pvSnapOf(t, e))
+	e.checkCounters(t, "after purging around a hold")
 }
