@@ -227,6 +227,20 @@
 		} else if (e.target.closest("[data-clear-selection]")) {
 			saveSel(form, { filter: form.dataset.filter, ids: [], all: false });
 			syncBulk();
+		} else if (e.target.closest("[data-export-selection]")) {
+			// The whole selection, across pages: its ids, or for "all matching" the filter.
+			e.preventDefault();
+			var chosen = loadSel(form);
+			var params = new URLSearchParams({ format: "csv" });
+			if (chosen.all) {
+				["pool", "status", "q"].forEach(function (n) {
+					var f = form.elements[n];
+					if (f && f.value) params.set(n, f.value);
+				});
+			} else {
+				chosen.ids.forEach(function (id) { params.append("ids", id); });
+			}
+			window.location.href = "/leads/export?" + params.toString();
 		}
 	});
 

@@ -80,10 +80,30 @@ type LeadsData struct {
 	CanCreate                 bool
 	CanDelete                 bool
 	CanBulk                   bool
+	CanExport                 bool
 	CSRF                      string
 	FilterKey                 string // the filter alone (no page, no sort): a selection lives within it
 	Self                      string // this table's URL, where a delete returns to
 	OOB                       bool   // render as an out-of-band swap
+}
+
+// ExportURL is the export of the table's filter in a format ("csv", "json"; bom adds
+// a byte-order mark for spreadsheet programs).
+func (d LeadsData) ExportURL(format string, bom bool) string {
+	v := url.Values{"format": {format}}
+	if d.Pool != "" {
+		v.Set("pool", d.Pool)
+	}
+	if d.Status != "" {
+		v.Set("status", d.Status)
+	}
+	if d.Query != "" {
+		v.Set("q", d.Query)
+	}
+	if bom {
+		v.Set("bom", "1")
+	}
+	return "/leads/export?" + v.Encode()
 }
 
 // LeadData is one lead's page.

@@ -51,7 +51,7 @@ func TestBrowserSpamHoldFinderAndErasure(t *testing.T) {
 	if err != nil {
 		t.Fatalf("spam dialog: %v", err)
 	}
-	screenshot(t, ctx, "40-spam-dialog")
+	screenshot(t, ctx, "50-spam-dialog")
 	err = chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS(`dialog[open] button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.toast-undo`)),
@@ -62,7 +62,7 @@ func TestBrowserSpamHoldFinderAndErasure(t *testing.T) {
 	if got := text(t, ctx, ".toast-undo"); !strings.Contains(got, "spam") {
 		t.Errorf("toast %q does not say spam", got)
 	}
-	screenshot(t, ctx, "41-spam-toast")
+	screenshot(t, ctx, "51-spam-toast")
 	if _, err := c.store.CreateLead(bg, c.ws, store.Actor{Kind: "system"}, store.LeadInput{Name: ptr("Again"), Email: ptr(zelda.Email)}); store.ErrorCode(err) != store.ESuppressed {
 		t.Fatalf("a new lead with the spam e-mail: %v, want SUPPRESSED", err)
 	}
@@ -106,7 +106,7 @@ func TestBrowserSpamHoldFinderAndErasure(t *testing.T) {
 	if n, _ := countIn(t, ctx, row+` button[hx-get$="/purge"]`); n != 0 {
 		t.Errorf("a held lead offers Delete forever")
 	}
-	screenshot(t, ctx, "42-trash-hold-next-purge")
+	screenshot(t, ctx, "52-trash-hold-next-purge")
 
 	// The finder: where is Zelda?
 	err = chromedp.Do(ctx,
@@ -119,7 +119,7 @@ func TestBrowserSpamHoldFinderAndErasure(t *testing.T) {
 	if err != nil {
 		t.Fatalf("finder: %v", err)
 	}
-	screenshot(t, ctx, "43-operator-finder")
+	screenshot(t, ctx, "53-operator-finder")
 
 	// Erase the person from the lead's page: preview, confirm, receipt.
 	err = chromedp.Do(ctx,
@@ -137,7 +137,7 @@ func TestBrowserSpamHoldFinderAndErasure(t *testing.T) {
 	if n, _ := countIn(t, ctx, `#erase-preview tr[data-lead-id]`); n != 2 {
 		t.Errorf("the preview lists %d leads, want Zelda and her twin", n)
 	}
-	screenshot(t, ctx, "44-erase-preview")
+	screenshot(t, ctx, "54-erase-preview")
 	err = chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS(`#erase-preview button.danger`)),
 		chromedp.WaitVisible(chromedp.CSS(`a[href$="?format=json"]`)),
@@ -149,7 +149,7 @@ func TestBrowserSpamHoldFinderAndErasure(t *testing.T) {
 	if strings.Contains(body, zelda.Email) || strings.Contains(body, "Zelda") {
 		t.Errorf("the receipt shows the person: %q", body)
 	}
-	screenshot(t, ctx, "45-erasure-receipt")
+	screenshot(t, ctx, "55-erasure-receipt")
 	if _, err := c.store.Lead(bg, c.ws.ID, zelda.ID); store.ErrorCode(err) != store.ELeadNotFound {
 		t.Errorf("after the erasure the lead is still there: %v", err)
 	}

@@ -535,7 +535,7 @@ func TestBrowserBulkSelectionShiftClickAcrossPagesAndSelectAllMatching(t *testin
 		t.Fatal(err)
 	}
 	waitFor(t, ctx, "7 selected", `document.querySelector('[data-selected-count]').textContent === '7 selected'`)
-	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-needs-selection]`)), chromedp.WaitVisible(chromedp.CSS(`dialog[open] #bulk-reason`)))
+	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-needs-selection][hx-post]`)), chromedp.WaitVisible(chromedp.CSS(`dialog[open] #bulk-reason`)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -569,7 +569,7 @@ func TestBrowserBulkSelectionShiftClickAcrossPagesAndSelectAllMatching(t *testin
 	}
 	err = chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS(`[data-select-all]`)),
-		chromedp.Click(chromedp.CSS(`[data-needs-selection]`)),
+		chromedp.Click(chromedp.CSS(`[data-needs-selection][hx-post]`)),
 		chromedp.WaitVisible(chromedp.CSS(`dialog[open] #bulk-reason`)),
 	)
 	if err != nil {

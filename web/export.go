@@ -56,11 +56,18 @@ func (s *Server) exportLeads(c echo.Context) error {
 	h.Set("Cache-Control", "no-store")
 	h.Set(echo.HeaderContentType, map[string]string{"csv": "text/csv; charset=utf-8", "json": "application/json"}[format])
 	c.Response().WriteHeader(http.StatusOK)
+	if format == "csv" && truthy(c.QueryParam("bom")) {
+		_, _ = io.WriteString(c.Response(), BOM)
+	}
 	if err := Export(c.Request().Context(), s.store, ws.ID, ids, f, format, c.Response()); err != nil {
 		s.log.Error("export cut short", "error", err)
 	}
 	return nil
 }
+
+// BOM is the UTF-8 byte-order mark some spreadsheet programs need to read a CSV
+// file as UTF-8 (the export's bom=1, `leadkeep export --bom`).
+const BOM = "\ufeff"
 
 // Export writes the workspace's active leads, the listed ids or those the filter
 // matches, to w as CSV or JSON (one array), streamed in constant memory. The console

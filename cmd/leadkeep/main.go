@@ -37,7 +37,7 @@ Usage:
                     (prints the secret sk-… once: it is never shown again)
   leadkeep seed --workspace W --leads N
   leadkeep purge [--dry-run]   (the retention purge, now, whatever the purge hour)
-  leadkeep export --workspace W [--format csv|json]   (active leads to standard output)
+  leadkeep export --workspace W [--format csv|json] [--bom]   (active leads to standard output)
   leadkeep backup --to FILE    (a consistent copy of the live database, and its key)
   leadkeep erasures replay [--from FILE]   (after restoring a backup: apply the erasures made since)
 
@@ -366,10 +366,14 @@ func (a *apiKeyAdd) run(ctx context.Context, e env) error {
 
 // --- export, backup
 
-type export struct{ workspace, format *string }
+type export struct {
+	workspace, format *string
+	bom               *bool
+}
 
 func newExport(fs *flag.FlagSet) *export {
-	return &export{workspace: fs.String("workspace", "", "workspace id or name"), format: fs.String("format", "csv", "csv or json")}
+	return &export{workspace: fs.String("workspace", "", "workspace id or name"), format: fs.String("format", "csv", "csv or json"),
+		bom: fs.Bool("bom", false, "start a CSV file with a UTF-8 byte-order mark, for spreadsheet programs")}
 }
 
 func (x *export) check() error {
@@ -385,6 +389,9 @@ func (x *export) run(ctx context.Context, e env) error {
 		return err
 	}
 	out := bufio.NewWriter(e.stdout)
+	if *x.bom && *x.format == "csv" {
+		out.WriteString(web.BOM)
+	}
 	if err := web.Export(ctx, e.store, ws.ID, nil, store.LeadFilter{}, *x.format, out); err != nil {
 		return err
 	}

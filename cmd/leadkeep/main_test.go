@@ -168,3 +168,21 @@ func TestErasuresReplayOntoARestoredBackup(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestExportWithABOMForSpreadsheets(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "leadkeep.db")
+	leadkeep(t, "", "workspace", "add", "--db", db, "--name", "Acme")
+	leadkeep(t, "", "seed", "--db", db, "--workspace", "Acme", "--leads", "5")
+	var plain, bom, errOut bytes.Buffer
+	for _, c := range []struct {
+		args []string
+		out  *bytes.Buffer
+	}{{[]string{"export", "--db", db, "--workspace", "Acme"}, &plain}, {[]string{"export", "--db", db, "--workspace", "Acme", "--bom"}, &bom}} {
+		if err := run(context.Background(), c.args, strings.NewReader(""), c.out, &errOut); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !strings.HasPrefix(bom.String(), "\uFEFFid,name,") || strings.TrimPrefix(bom.String(), "\uFEFF") != plain.String() {
+		t.Errorf("--bom wrote %q…, want the plain file after a byte-order mark", bom.String()[:12])
+	}
+}
