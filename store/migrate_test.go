@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -62,8 +63,11 @@ func TestReopeningAFileAppliesNoMigrationTwiceAndKeepsItsData(t *testing.T) {
 		t.Fatalf("fresh file: %d migrations recorded, want one per file (%d)", len(first), len(files))
 	}
 	for i, m := range first {
-		if m.Version != i+1 || m.Name != filepath.Base(files[i]) {
-			t.Errorf("migration %d recorded as version %d %q, want version %d %q", i, m.Version, m.Name, i+1, filepath.Base(files[i]))
+		// The version is the number the file's name starts with: numbers taken by
+		// work still on other branches leave gaps.
+		want, _ := strconv.Atoi(strings.SplitN(filepath.Base(files[i]), "_", 2)[0])
+		if m.Version != want || m.Name != filepath.Base(files[i]) {
+			t.Errorf("migration %d recorded as version %d %q, want version %d %q", i, m.Version, m.Name, want, filepath.Base(files[i]))
 		}
 	}
 	ws, err := s.CreateWorkspace(ctx, "Acme")
