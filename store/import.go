@@ -326,7 +326,7 @@ func (s *Store) Import(ctx context.Context, ws Workspace, actor Actor, req Impor
 	if err != nil {
 		return res, csvError(err)
 	}
-	name := importFileName(req.FileName)
+	name := ImportFileName(req.FileName)
 	err = s.inTx(ctx, func(tx *Tx) error {
 		res = ImportResult{BatchID: req.ID}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO batches (id, workspace_id, kind, actor_id, details, count, created_at)
@@ -444,8 +444,9 @@ func (im *importer) parseAll(r *csv.Reader, out chan<- judged, stop <-chan struc
 	}
 }
 
-// importFileName is the file's name as the audit log and the Trash show it.
-func importFileName(name string) string {
+// ImportFileName is a file's name as the import's pages, the audit log and the
+// Trash show it: without its folders or control characters, at most 200 characters.
+func ImportFileName(name string) string {
 	name = strings.TrimSpace(strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) {
 			return -1

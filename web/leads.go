@@ -68,6 +68,7 @@ func (s *Server) leadsData(c echo.Context, q tableQuery) (views.LeadsData, int, 
 		CanCreate: may(c, actionEditLeads),
 		CanDelete: may(c, actionDeleteLead),
 		CanBulk:   may(c, actionBulkDelete),
+		CanImport: may(c, actionImport),
 		Self:      q.url(),
 		FilterKey: tableQuery{Pool: q.Pool, Status: q.Status, Query: q.Query}.url(),
 	}
