@@ -606,7 +606,7 @@ func importPreview(d ImportData) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 42, "</h2><div class=\"table-wrap flat\"><table class=\"table compact import-preview\"><thead><tr><th scope=\"col\">Row</th><th scope=\"col\">Name</th><th scope=\"col\">E-mail</th><th scope=\"col\">Phone</th><th scope=\"col\">Company</th><th scope=\"col\">Status</th><th scope=\"col\">Pool</th><th scope=\"col\">Tags</th><th scope=\"col\">Import</th></tr></thead> <tbody>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 42, "</h2><div class=\"table-wrap flat\"><table class=\"table compact import-preview\"><thead><tr><th scope=\"col\" class=\"num\">Row</th><th scope=\"col\">Name</th><th scope=\"col\">E-mail</th><th scope=\"col\">Phone</th><th scope=\"col\">Company</th><th scope=\"col\">Status</th><th scope=\"col\">Pool</th><th scope=\"col\">Tags</th><th scope=\"col\">Import</th></tr></thead> <tbody>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -779,7 +779,7 @@ func importPreview(d ImportData) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 58, "</button> <button type=\"submit\" class=\"button\" name=\"preview\" value=\"1\">Update the preview</button> <a class=\"button\" href=\"/leads/import\">Choose another file</a></div></form></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 58, "</button> <button type=\"submit\" class=\"button import-refresh\" name=\"preview\" value=\"1\">Update the preview</button> <a class=\"button\" href=\"/leads/import\">Choose another file</a></div></form></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1293,7 +1293,7 @@ func importResult(d ImportData) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 100, "</ul><div class=\"table-wrap flat\"><table class=\"table compact import-problems\"><thead><tr><th scope=\"col\">Row</th><th scope=\"col\"></th><th scope=\"col\">Why</th><th scope=\"col\">Values</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 100, "</ul><div class=\"table-wrap flat\"><table class=\"table compact import-problems\"><thead><tr><th scope=\"col\" class=\"num\">Row</th><th scope=\"col\">Outcome</th><th scope=\"col\">Why</th><th scope=\"col\">In the file</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1343,9 +1343,9 @@ func importResult(d ImportData) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var70 string
-					templ_7745c5c3_Var70, templ_7745c5c3_Err = templ.JoinStringErrs(joinValues(r.Values))
+					templ_7745c5c3_Var70, templ_7745c5c3_Err = templ.JoinStringErrs(labelledValues(d.File.Header, r.Values))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/import.templ`, Line: 361, Col: 51}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/import.templ`, Line: 361, Col: 70}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var70))
 					if templ_7745c5c3_Err != nil {
@@ -1629,6 +1629,23 @@ func sampleValues(f store.ImportFile, col int) string {
 }
 
 func joinValues(vs []string) string { return strings.Join(vs, " · ") }
+
+// labelledValues is a row's non-empty values, each after its column's name:
+// "Name: Ada · E-mail: ada@example".
+func labelledValues(header, values []string) string {
+	var out []string
+	for i, v := range values {
+		if strings.TrimSpace(v) == "" {
+			continue
+		}
+		label := store.ColumnName(i)
+		if i < len(header) && header[i] != "" {
+			label = header[i]
+		}
+		out = append(out, label+": "+v)
+	}
+	return joinValues(out)
+}
 
 func joinTags(tags []string) string { return strings.Join(tags, ", ") }
 
