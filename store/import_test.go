@@ -90,6 +90,7 @@ func TestImportReadsUTF8WithOrWithoutABOMAndLatin1(t *testing.T) {
 		{"UTF-8 with a BOM", "\ufeffName,Company\nJosé Müller,Café Crème\n", store.EncodingUTF8BOM, "José Müller", "Café Crème"},
 		{"Latin-1", latin1, store.EncodingWindows1252, "José Müller", "Café Crème"},
 		{"Windows-1252 with semicolons", cp1252, store.EncodingWindows1252, "Zoë O’Brien", "Smørrebrød € Co"},
+		{"a UTF-8 BOM on Latin-1", "\xef\xbb\xbf" + latin1, store.EncodingWindows1252, "José Müller", "Café Crème"},
 		{"UTF-16 with a BOM, tabs", "\xff\xfe" + utf16le("Name\tCompany\r\nJosé Müller\tCafé Crème\r\n"), store.EncodingUTF16, "José Müller", "Café Crème"},
 	} {
 		t.Run(tc.what, func(t *testing.T) {

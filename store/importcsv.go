@@ -110,7 +110,8 @@ func InspectImport(path string) (ImportFile, error) {
 		return f, csvError(err)
 	}
 	for i, h := range header {
-		header[i] = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		// A byte-order mark on a file that is not UTF-8 after all reads as "ï»¿".
+		header[i] = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(h, "\ufeff"), "ï»¿"))
 	}
 	f.Header = header
 	if len(header) > maxImportColumns {

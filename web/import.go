@@ -200,6 +200,16 @@ func importID(c echo.Context) (string, error) {
 	return id, nil
 }
 
+// importOf is the route's import id and the person's job for it, nil when there is
+// none (before its upload, or after its hour).
+func (s *Server) importOf(c echo.Context) (string, *importJob, error) {
+	id, err := importID(c)
+	if err != nil {
+		return "", nil, err
+	}
+	return id, s.imports.get(id, workspace(c).ID, currentSession(c).User.ID), nil
+}
+
 var errNoImport = &store.Error{Code: store.ENotFound, Message: "There is no such import here. An uploaded file waits " +
 	importKeepText + " for its import to run, then it is gone: upload it again."}
 
@@ -319,13 +329,12 @@ func (s *Server) saveUpload(c echo.Context) (path, name string, status int, prob
 // asks for every second), its result; or, once the person's hour is over or for
 // another member, what the store keeps of it.
 func (s *Server) importPage(c echo.Context) error {
-	id, err := importID(c)
+	id, job, err := s.importOf(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
 	ws := workspace(c)
-	job := s.imports.get(id, ws.ID, currentSession(c).User.ID)
 	if job == nil {
 		b, err := s.store.ImportBatch(ctx, ws.ID, id)
 		if errors.Is(err, store.ErrBatchNotFound) {
@@ -348,13 +357,12 @@ func (s *Server) importPage(c echo.Context) error {
 // them runs the import as previewed), shows the preview again (preview=1), or
 // checks the mapping and runs the import in the background.
 func (s *Server) importRun(c echo.Context) error {
-	id, err := importID(c)
+	id, job, err := s.importOf(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
 	ws := workspace(c)
-	job := s.imports.get(id, ws.ID, currentSession(c).User.ID)
 	if job == nil {
 		if _, err := s.store.ImportBatch(ctx, ws.ID, id); err != nil {
 			return errNoImport
@@ -435,11 +443,10 @@ func (s *Server) runImport(job *importJob, ws store.Workspace, act store.Actor, 
 // importReport is the rows the import skipped or refused, with the reason and the
 // values as they were in the file, as CSV: while the result is kept.
 func (s *Server) importReport(c echo.Context) error {
-	id, err := importID(c)
+	_, job, err := s.importOf(c)
 	if err != nil {
 		return err
 	}
-	job := s.imports.get(id, workspace(c).ID, currentSession(c).User.ID)
 	if job == nil {
 		return errNoImport
 	}
