@@ -56,7 +56,7 @@ type AuditEntry struct {
 // AuditActions are the actions the audit log records so far.
 var AuditActions = []string{"delete", "spam", "undo", "restore", "purge", "hold", "release", "erase",
 	"suppression.add", "suppression.lift", "settings", "user.add", "user.role", "user.deactivate",
-	"user.reactivate", "operator.enter", "key.add", "key.revoke"}
+	"user.reactivate", "operator.enter", "key.add", "key.revoke", "import"}
 
 // AuditFilter narrows the audit log; zero fields do not filter.
 type AuditFilter struct {

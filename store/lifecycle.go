@@ -67,12 +67,14 @@ func (b Batch) UndoOpen(now time.Time) bool {
 }
 
 // DeleteRequest names the leads to move to the Trash, and why: a list of ids, or
-// (All) every active lead matching Filter, frozen at ExpectedCount.
+// (All) every active lead matching Filter, frozen at ExpectedCount, or every active
+// lead an import created (ImportBatchID).
 type DeleteRequest struct {
 	IDs           []string
 	All           bool
 	Filter        LeadFilter // pool, status and query; sort, cursor and limit are ignored
 	ExpectedCount int
+	ImportBatchID string
 	Reason        string
 	Details       string
 }
@@ -150,13 +152,13 @@ func anys(ss []string) []any {
 func (s *Store) DeleteLeads(ctx context.Context, ws Workspace, actor Actor, req DeleteRequest) (Batch, error) {
 	var ids []string
 	var err error
-	if !req.All {
+	if !req.All && req.ImportBatchID == "" {
 		if ids, err = checkIDs(req.IDs); err != nil {
 			return Batch{}, err
 		}
 	}
 	req.Reason, req.Details = strings.TrimSpace(req.Reason), strings.TrimSpace(req.Details)
-	if err := checkReason(req.Reason, req.Details, req.All || len(ids) > 1 || ws.ReasonRequired); err != nil {
+	if err := checkReason(req.Reason, req.Details, req.All || req.ImportBatchID != "" || len(ids) > 1 || ws.ReasonRequired); err != nil {
 		return Batch{}, err
 	}
 	var b Batch
@@ -164,7 +166,17 @@ func (s *Store) DeleteLeads(ctx context.Context, ws Workspace, actor Actor, req 
 		var ls leadSet
 		var n int
 		var first string
-		if req.All {
+		switch {
+		case req.ImportBatchID != "":
+			ls = importLeads(ws.ID, req.ImportBatchID).and("deleted_at IS NULL")
+			var err error
+			if n, first, err = countAndFirst(ctx, tx, ls); err != nil {
+				return err
+			}
+			if n == 0 {
+				return &Error{Code: EConflict, Message: "None of the leads this import created is active any more; nothing was changed"}
+			}
+		case req.All:
 			var err error
 			if ls, err = s.activeSet(ctx, tx, ws.ID, req.Filter); err != nil {
 				return err
@@ -175,7 +187,7 @@ func (s *Store) DeleteLeads(ctx context.Context, ws Workspace, actor Actor, req 
 			if err := checkFrozenCount(n, req.ExpectedCount); err != nil {
 				return err
 			}
-		} else {
+		default:
 			if err := checkActive(ctx, tx, ws.ID, ids); err != nil {
 				return err
 			}

@@ -30,6 +30,26 @@ func unindexLead(ctx context.Context, tx *Tx, l Lead) error {
 	return err
 }
 
+// activeLeadHasEmail reports whether an active lead of the workspace has the e-mail
+// (in any case). The index finds the leads whose e-mail has the same words; the
+// e-mail itself is then compared, so no lead is read that could not match.
+func activeLeadHasEmail(ctx context.Context, q querier, workspaceID, email string) (bool, error) {
+	words := strings.FieldsFunc(email, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	if len(words) == 0 {
+		return false, nil
+	}
+	found := false
+	err := eachRow(ctx, q, `SELECT l.email FROM leads_fts f JOIN leads l ON l.seq = f.rowid
+		WHERE leads_fts MATCH ? AND l.workspace_id = ? AND l.deleted_at IS NULL`,
+		[]any{`email : "` + strings.Join(words, " ") + `"`, workspaceID}, func(rows *sql.Rows) error {
+			var e string
+			err := rows.Scan(&e)
+			found = found || normalizeEmail(e) == normalizeEmail(email)
+			return err
+		})
+	return found, err
+}
+
 // phoneTerms is what the index holds for a phone: E.164 digits, the national
 // significant number and the national dialling form, so that "+44 7911 123456",
 // "447911123456", "7911123456" and "07911 123456" all find the same lead.

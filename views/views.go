@@ -81,6 +81,7 @@ type LeadsData struct {
 	CanDelete                 bool
 	CanBulk                   bool
 	CanExport                 bool
+	CanImport                 bool
 	CSRF                      string
 	FilterKey                 string // the filter alone (no page, no sort): a selection lives within it
 	Self                      string // this table's URL, where a delete returns to
@@ -331,6 +332,8 @@ func actionLabel(a string) string {
 		return "Created an API key"
 	case "key.revoke":
 		return "Revoked an API key"
+	case "import":
+		return "Imported"
 	}
 	return a
 }

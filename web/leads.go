@@ -69,6 +69,7 @@ func (s *Server) leadsData(c echo.Context, q tableQuery) (views.LeadsData, int, 
 		CanDelete: may(c, actionDeleteLead),
 		CanBulk:   may(c, actionBulkDelete),
 		CanExport: may(c, actionExport),
+		CanImport: may(c, actionImport),
 		Self:      q.url(),
 		FilterKey: tableQuery{Pool: q.Pool, Status: q.Status, Query: q.Query}.url(),
 	}

@@ -18,6 +18,7 @@ const (
 	actionDeleteLead   action = "delete a lead"     // one lead, to the Trash
 	actionBulkDelete   action = "delete many leads" // bulk select-and-delete
 	actionExport       action = "export leads"
+	actionImport       action = "import leads"                  // upload, preview, run and undo an import
 	actionUndoOwn      action = "undo own deletions"            // the toast's Undo
 	actionUndoAny      action = "undo anyone's deletions"       // a manager undoing for someone
 	actionTrashOwn     action = "see and restore own deletions" // the Trash, filtered to oneself
@@ -37,6 +38,7 @@ var policy = map[action][]store.Role{
 	actionDeleteLead:   {store.RoleAgent, store.RoleManager, store.RoleAdmin},
 	actionBulkDelete:   {store.RoleManager, store.RoleAdmin},
 	actionExport:       {store.RoleAgent, store.RoleManager, store.RoleAdmin},
+	actionImport:       {store.RoleManager, store.RoleAdmin},
 	actionUndoOwn:      {store.RoleAgent, store.RoleManager, store.RoleAdmin},
 	actionUndoAny:      {store.RoleManager, store.RoleAdmin},
 	actionTrashOwn:     {store.RoleAgent, store.RoleManager, store.RoleAdmin},

@@ -266,6 +266,8 @@ const (
 type polReq struct {
 	method, path string
 	form         url.Values
+	upload       []byte // a file to post as the import's upload form does, instead of form
+	after        func() // waits for what the request started in the background
 }
 
 // polRoute is one row of the matrix: a route as routes() registers it, the action
@@ -323,6 +325,28 @@ var polRoutes = []polRoute{
 	{method: "GET", path: "/leads/new", act: actionEditLeads, build: func(x *polIDs) polReq { return polGet("/leads/new") }},
 	{method: "GET", path: "/leads/export", act: actionExport, foreign: polFilter, rows: polCSVRows, build: func(x *polIDs) polReq {
 		return polGet("/leads/export?format=csv&ids=" + x.lead())
+	}},
+	{method: "GET", path: "/leads/import", act: actionImport, build: func(x *polIDs) polReq { return polGet("/leads/import") }},
+	{method: "POST", path: "/leads/import", act: actionImport, build: func(x *polIDs) polReq {
+		x.m.n++
+		return polReq{method: http.MethodPost, path: "/leads/import", upload: fmt.Appendf(nil, "name\nMatrix Upload %d\n", x.m.n)}
+	}},
+	{method: "GET", path: "/leads/import/:importId", act: actionImport, foreign: polPathID, build: func(x *polIDs) polReq {
+		return polGet("/leads/import/" + x.importID(false))
+	}},
+	{method: "POST", path: "/leads/import/:importId", act: actionImport, foreign: polPathID, build: func(x *polIDs) polReq {
+		id := x.importID(false)
+		r := polPost("/leads/import/" + id)
+		if x.v == polOwn && can(polSessionRole(x.who), actionImport) {
+			r.after = func() { imWaitDone(x.m.t, x.m.clients[x.who], id) }
+		}
+		return r
+	}},
+	{method: "GET", path: "/leads/import/:importId/report", act: actionImport, foreign: polPathID, build: func(x *polIDs) polReq {
+		return polGet("/leads/import/" + x.importID(true) + "/report")
+	}},
+	{method: "POST", path: "/leads/import/:importId/undo", act: actionImport, foreign: polPathID, build: func(x *polIDs) polReq {
+		return polPost("/leads/import/" + x.importID(true) + "/undo")
 	}},
 	{method: "POST", path: "/leads/bulk-delete", act: actionBulkDelete, foreign: polFormID, build: func(x *polIDs) polReq {
 		return polPost("/leads/bulk-delete", "ids", x.lead(), "reason", "duplicate", "details", "matrix")
@@ -478,7 +502,7 @@ type polMatrix struct {
 	users   map[string]store.User // by polRoles name
 	clients map[string]*client
 	ownPool string
-	foreign struct{ lead, trashed, batch, user, inactive, pool, key, sup string }
+	foreign struct{ lead, trashed, batch, user, inactive, pool, key, sup, importID string }
 	secrets []string // what of Globex no page of Acme may show
 	n       int
 }
@@ -526,9 +550,14 @@ func newPolMatrix(t *testing.T) *polMatrix {
 		t.Fatal(err, sups)
 	}
 	m.foreign.sup = sups.Items[0].ID
+	// An import of Globex, run, with a row it refused (its values are in its report).
+	gc := app.signedIn("boss@globex.test")
+	m.foreign.importID = imUpload(t, gc, "globex-secret-list.csv", "name,email\nUrsula Foreignimport,ursula@globex.test\nRefused Foreignrow,bad\n")
+	imRunAndWait(t, gc, m.foreign.importID, nil)
 	m.secrets = []string{"Zelda Foreignperson", "zelda@globex.test", "Yorick Foreigntrash", "yorick@globex.test",
 		"Xavier Foreignbatch", "xavier@globex.test", "Gus Globexboss", "Wanda Globexmember", "member@globex.test",
-		"Victor Globexgone", "Secret note of Globex", "Globex Secret Key"}
+		"Victor Globexgone", "Secret note of Globex", "Globex Secret Key", "globex-secret-list", "Ursula Foreignimport",
+		"Refused Foreignrow"}
 
 	for _, who := range polRoles {
 		m.clients[who] = app.signedIn(m.users[who].Email)
@@ -626,6 +655,25 @@ func (x *polIDs) inactive() string {
 	return x.id("inactive", x.m.foreign.inactive, "usr_")
 }
 
+// importID is an import of the person's, uploaded (and, with run, run) as they
+// would; one of Globex; or unknown. A role that may not import gets an id of the
+// right shape: the policy refuses it before it is looked at.
+func (x *polIDs) importID(run bool) string {
+	switch {
+	case x.v == polForeign:
+		return x.m.foreign.importID
+	case x.v == polUnknown || !can(polSessionRole(x.who), actionImport):
+		return polRandomID("bat_")
+	}
+	x.m.n++
+	c := x.m.clients[x.who]
+	id := imUpload(x.m.t, c, "matrix.csv", fmt.Sprintf("name\nMatrix Imported %d\n", x.m.n))
+	if run {
+		imRunAndWait(x.m.t, c, id, nil)
+	}
+	return id
+}
+
 func (x *polIDs) pool() string {
 	switch x.v {
 	case polForeign:
@@ -638,10 +686,19 @@ func (x *polIDs) pool() string {
 
 func (m *polMatrix) send(who string, r polReq) *response {
 	c := m.clients[who]
-	if r.method == http.MethodGet {
-		return c.getPage(r.path)
+	var res *response
+	switch {
+	case r.method == http.MethodGet:
+		res = c.getPage(r.path)
+	case r.upload != nil:
+		res = c.upload("matrix.csv", r.upload)
+	default:
+		res = c.postForm(r.path, r.form)
 	}
-	return c.postForm(r.path, r.form)
+	if r.after != nil && res.StatusCode < 400 {
+		r.after()
+	}
+	return res
 }
 
 // TestPolicyMatrixEveryRouteEveryRoleBothSidesOfTheWall sends a request to every

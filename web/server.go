@@ -44,6 +44,7 @@ type Server struct {
 	throttle *loginThrottle
 	limits   *keyLimits
 	metrics  *metrics
+	imports  *importJobs
 	log      *slog.Logger
 }
 
@@ -70,6 +71,7 @@ func New(st *store.Store, cfg Config) *Server {
 		throttle: newLoginThrottle(func() time.Time { return st.Now() }),
 		limits:   newKeyLimits(),
 		metrics:  newMetrics(),
+		imports:  newImportJobs(func() time.Time { return st.Now() }),
 		log:      logger,
 	}
 	s.echo.HideBanner = true
@@ -139,7 +141,12 @@ func (s *Server) middleware() {
 		ReferrerPolicy:        "same-origin",
 		ContentSecurityPolicy: contentSecurityPolicy,
 	}))
-	e.Use(middleware.BodyLimit(s.cfg.BodyLimit))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+		Limit: s.cfg.BodyLimit,
+		// An import's upload has a limit of its own, and reads even a body over it,
+		// so that the person gets the page that says so, not a reset connection.
+		Skipper: func(c echo.Context) bool { return c.Request().Method == http.MethodPost && c.Path() == "/leads/import" },
+	}))
 	e.Use(readForm)
 	e.Use(middleware.CSRFWithConfig(middleware.CSRFConfig{
 		Skipper: func(c echo.Context) bool {
@@ -158,16 +165,25 @@ func (s *Server) middleware() {
 
 // readForm parses a posted form before the CSRF check reads it, so that a body over
 // the limit is answered 413 (the CSRF middleware would lose that error and say the
-// token is missing).
+// token is missing). A multipart body (an upload) is left for its handler to stream:
+// only its address's query is parsed, so the CSRF check takes the token from the
+// X-CSRF-Token header or the address, never by reading the upload into memory.
 func readForm(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-		if r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get(echo.HeaderContentType), echo.MIMEApplicationForm) {
+		ct := r.Header.Get(echo.HeaderContentType)
+		switch {
+		case r.Method != http.MethodPost:
+		case strings.HasPrefix(ct, echo.MIMEApplicationForm):
 			if err := r.ParseForm(); err != nil {
 				if errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
 					return err
 				}
 				return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.")
+			}
+		case strings.HasPrefix(ct, echo.MIMEMultipartForm):
+			if err := r.ParseForm(); err != nil { // reads the query only, for multipart
+				return echo.NewHTTPError(http.StatusBadRequest, "The address could not be read.")
 			}
 		}
 		return next(c)
@@ -191,6 +207,12 @@ func (s *Server) routes() {
 	app.GET("/leads", s.allow(actionReadLeads, s.listLeads))
 	app.GET("/leads/new", s.allow(actionEditLeads, s.newLeadForm))
 	app.GET("/leads/export", s.allow(actionExport, s.exportLeads))
+	app.GET("/leads/import", s.allow(actionImport, s.importForm))
+	app.POST("/leads/import", s.allow(actionImport, s.importUpload))
+	app.GET("/leads/import/:importId", s.allow(actionImport, s.importPage))
+	app.POST("/leads/import/:importId", s.allow(actionImport, s.importRun))
+	app.GET("/leads/import/:importId/report", s.allow(actionImport, s.importReport))
+	app.POST("/leads/import/:importId/undo", s.allow(actionImport, s.importUndo))
 	app.POST("/leads/bulk-delete", s.allow(actionBulkDelete, s.bulkDelete))
 	app.POST("/leads", s.allow(actionEditLeads, s.createLead))
 	app.GET("/leads/:id", s.allow(actionReadLeads, s.showLead))

@@ -38,6 +38,8 @@ Usage:
   leadkeep seed --workspace W --leads N
   leadkeep purge [--dry-run]   (the retention purge, now, whatever the purge hour)
   leadkeep export --workspace W [--format csv|json] [--bom]   (active leads to standard output)
+  leadkeep import --workspace W [--skip-duplicates] FILE.csv
+                    (columns matched by their names; rows skipped or refused are listed)
   leadkeep backup --to FILE    (a consistent copy of the live database, and its key)
   leadkeep erasures replay [--from FILE]   (after restoring a backup: apply the erasures made since)
 
@@ -105,6 +107,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		c = newPurge(fs)
 	case "export":
 		c = newExport(fs)
+	case "import":
+		c = newImport(fs)
 	case "backup":
 		c = newBackup(fs)
 	case "erasures replay":
@@ -112,11 +116,21 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	default:
 		return usageError{fmt.Sprintf("unknown command %q", args[0])}
 	}
-	if err := fs.Parse(rest); err != nil {
-		return usageError{fmt.Sprintf("%s: %v", cmd, err)}
+	// Flags may come before or after the arguments ("import FILE --workspace W").
+	var positional []string
+	for {
+		if err := fs.Parse(rest); err != nil {
+			return usageError{fmt.Sprintf("%s: %v", cmd, err)}
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		positional, rest = append(positional, fs.Arg(0)), fs.Args()[1:]
 	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("%s: unexpected argument %q", cmd, fs.Arg(0))}
+	if a, ok := c.(argsTaker); ok {
+		a.setArgs(positional)
+	} else if len(positional) > 0 {
+		return usageError{fmt.Sprintf("%s: unexpected argument %q", cmd, positional[0])}
 	}
 	if err := c.check(); err != nil {
 		return usageError{fmt.Sprintf("%s: %v", cmd, err)}
@@ -134,6 +148,9 @@ type command interface {
 	check() error
 	run(ctx context.Context, e env) error
 }
+
+// argsTaker is a command that takes arguments besides its flags.
+type argsTaker interface{ setArgs(args []string) }
 
 type env struct {
 	store          *store.Store
@@ -396,6 +413,72 @@ func (x *export) run(ctx context.Context, e env) error {
 		return err
 	}
 	return out.Flush()
+}
+
+// --- import
+
+type importCmd struct {
+	workspace      *string
+	skipDuplicates *bool
+	files          []string
+}
+
+func newImport(fs *flag.FlagSet) *importCmd {
+	return &importCmd{workspace: fs.String("workspace", "", "workspace id or name"),
+		skipDuplicates: fs.Bool("skip-duplicates", false, "skip rows whose e-mail matches an active lead or an earlier row")}
+}
+
+func (x *importCmd) setArgs(args []string) { x.files = args }
+
+func (x *importCmd) check() error {
+	var file error
+	switch {
+	case len(x.files) == 0:
+		file = errors.New("the CSV file to import is required")
+	case len(x.files) > 1:
+		file = fmt.Errorf("one file at a time (got %d)", len(x.files))
+	}
+	return errors.Join(required("--workspace", *x.workspace), file)
+}
+
+// run imports the file as the console does, with the columns it recognises by
+// name. Skipped and refused rows go to standard error; the counts are the last line.
+// Once the file was read, the exit is 0 whatever the rows were.
+func (x *importCmd) run(ctx context.Context, e env) error {
+	ws, err := e.store.FindWorkspace(ctx, *x.workspace)
+	if err != nil {
+		return err
+	}
+	f, err := store.InspectImport(x.files[0])
+	var se *store.Error
+	if errors.As(err, &se) && se.Fields["file"] != "" {
+		return fmt.Errorf("%s %s; nothing was imported", x.files[0], se.Fields["file"])
+	} else if err != nil {
+		return err
+	}
+	m := store.GuessMapping(f.Header)
+	if err := store.CheckImportMapping(f.Header, m); err != nil {
+		return fmt.Errorf("%s: no column is named name, full name, or first and last name (the headers are %s); nothing was imported",
+			x.files[0], strings.Join(f.Header, ", "))
+	}
+	if f.Encoding != store.EncodingUTF8 {
+		fmt.Fprintf(e.stderr, "read as %s\n", f.Encoding)
+	}
+	for i, field := range m {
+		if field == "" {
+			fmt.Fprintf(e.stderr, "column %s (%s) is not imported\n", store.ColumnName(i), f.Header[i])
+		}
+	}
+	res, err := e.store.Import(ctx, ws, store.Actor{Kind: "system"}, store.ImportRequest{ID: store.NewImportID(), File: f,
+		FileName: x.files[0], Mapping: m, Options: store.ImportOptions{SkipDuplicates: *x.skipDuplicates}})
+	if err != nil {
+		return err
+	}
+	for _, p := range res.Problems {
+		fmt.Fprintf(e.stderr, "row %d: %s: %s\n", p.Row, p.Outcome, p.Reason)
+	}
+	fmt.Fprintf(e.stdout, "created=%d skipped=%d refused=%d\n", res.Created, res.Skipped, res.Refused)
+	return nil
 }
 
 type backup struct{ to *string }

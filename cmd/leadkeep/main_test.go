@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -184,5 +185,103 @@ func TestExportWithABOMForSpreadsheets(t *testing.T) {
 	}
 	if !strings.HasPrefix(bom.String(), "\uFEFFid,name,") || strings.TrimPrefix(bom.String(), "\uFEFF") != plain.String() {
 		t.Errorf("--bom wrote %q…, want the plain file after a byte-order mark", bom.String()[:12])
+	}
+}
+
+func TestImportFromTheCommandLine(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "leadkeep.db")
+	leadkeep(t, "", "workspace", "add", "--db", db, "--name", "Acme")
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, _ := st.FindWorkspace(context.Background(), "Acme")
+	if err := st.Suppress(context.Background(), ws, store.Actor{Kind: "system"}, "spam@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	file := filepath.Join(dir, "leads.csv")
+	os.WriteFile(file, []byte("NAME,E-Mail,Notes\nAda Lovelace,ada@example.com,x\nSam Spam,spam@example.com,\nAda Again,ADA@example.com,\n,nameless@example.com,\n"), 0o600)
+
+	var out, errOut bytes.Buffer
+	// Flags after the file work too.
+	if err := run(context.Background(), []string{"import", "--db", db, file, "--workspace", "Acme", "--skip-duplicates"},
+		strings.NewReader(""), &out, &errOut); err != nil {
+		t.Fatalf("import: %v (stderr %q)", err, errOut.String())
+	}
+	if last := strings.TrimSpace(out.String()); last != "created=1 skipped=1 refused=2" {
+		t.Errorf("last line %q", last)
+	}
+	for _, want := range []string{"column C (Notes) is not imported", "row 3: refused: suppressed e-mail",
+		"row 4: skipped: same e-mail as row 2 of this file", "row 5: refused: Name is required"} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("standard error lacks %q:\n%s", want, errOut.String())
+		}
+	}
+
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"import", "--db", db, "--workspace", "Acme"}, "the CSV file to import is required"},
+		{[]string{"import", "--db", db, file}, "--workspace is required"},
+		{[]string{"import", "--db", db, "--workspace", "Acme", filepath.Join(dir, "nope.csv")}, "no such file"},
+		{[]string{"import", "--db", db, "--workspace", "Acme", db}, "is not a CSV file"}, // the database itself
+	} {
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), tc.args, strings.NewReader(""), &out, &errOut)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("leadkeep %s: error %v, want one saying %q", strings.Join(tc.args, " "), err, tc.want)
+		}
+	}
+	headerless := filepath.Join(dir, "emails.csv")
+	os.WriteFile(headerless, []byte("email,phone\nann@example.com,\n"), 0o600)
+	if err := run(context.Background(), []string{"import", "--db", db, "--workspace", "Acme", headerless}, strings.NewReader(""), &out, &errOut); err == nil ||
+		!strings.Contains(err.Error(), "no column is named name") {
+		t.Errorf("a file without a name column: %v", err)
+	}
+}
+
+// An export imports into another workspace as the same leads: same names, e-mails,
+// phones, companies, statuses, pools and sources, in the same order.
+func TestAnExportImportsBackAsTheSameLeads(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "leadkeep.db")
+	leadkeep(t, "", "workspace", "add", "--db", db, "--name", "Acme")
+	leadkeep(t, "", "seed", "--db", db, "--workspace", "Acme", "--leads", "300")
+	leadkeep(t, "", "workspace", "add", "--db", db, "--name", "Copy")
+	for _, p := range store.SeedPools {
+		leadkeep(t, "", "pool", "add", "--db", db, "--workspace", "Copy", "--name", p)
+	}
+	export := func(ws string) [][]string {
+		var out, errOut bytes.Buffer
+		if err := run(context.Background(), []string{"export", "--db", db, "--workspace", ws}, strings.NewReader(""), &out, &errOut); err != nil {
+			t.Fatal(err)
+		}
+		recs, err := csv.NewReader(&out).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return recs
+	}
+	first := export("Acme")
+	file := filepath.Join(dir, "acme.csv")
+	var b bytes.Buffer
+	csv.NewWriter(&b).WriteAll(first)
+	os.WriteFile(file, b.Bytes(), 0o600)
+	if got := leadkeep(t, "", "import", "--db", db, "--workspace", "Copy", file); got != "created=300 skipped=0 refused=0" {
+		t.Fatalf("import printed %q", got)
+	}
+	again := export("Copy")
+	if len(again) != len(first) {
+		t.Fatalf("%d rows exported from the copy, want %d", len(again), len(first))
+	}
+	for i := range first {
+		for _, col := range []int{1, 2, 3, 4, 5, 6, 7, 9} { // name … source, tags (not id, owner or dates)
+			if first[i][col] != again[i][col] {
+				t.Errorf("row %d, %s: %q became %q", i, first[0][col], first[i][col], again[i][col])
+			}
+		}
 	}
 }
