@@ -363,21 +363,42 @@ const contactOf = `CASE WHEN substr(phone, 1, 1) = '+' AND length(phone) BETWEEN
 // transaction as the change: each lead adds active and trashed (+1, -1 or 0) to the
 // counters of its pool, status and contact, as the set's rows are when it is called.
 func countLeads(ctx context.Context, tx *Tx, workspaceID string, ls leadSet, active, trashed int) error {
-	type group struct {
-		pool, status, contact string
-		n                     int
-	}
-	var groups []group
-	err := eachRow(ctx, tx, `SELECT pool_id, status, `+contactOf+`, count(*) FROM leads WHERE `+ls.where+` GROUP BY 1, 2, 3`,
-		ls.args, func(rows *sql.Rows) error {
-			var g group
-			err := rows.Scan(&g.pool, &g.status, &g.contact, &g.n)
-			groups = append(groups, g)
-			return err
-		})
+	groups, err := groupLeads(ctx, tx, ls)
 	if err != nil {
 		return err
 	}
+	return groups.count(ctx, tx, workspaceID, active, trashed)
+}
+
+// leadGroups are a set's leads counted by pool, status and contact: what lead_counts
+// keeps. One scan gives both the size of a set and its counters' changes.
+type leadGroups []struct {
+	pool, status, contact string
+	n                     int
+}
+
+func groupLeads(ctx context.Context, tx *Tx, ls leadSet) (leadGroups, error) {
+	var groups leadGroups
+	err := eachRow(ctx, tx, `SELECT pool_id, status, `+contactOf+`, count(*) FROM leads WHERE `+ls.where+` GROUP BY 1, 2, 3`,
+		ls.args, func(rows *sql.Rows) error {
+			groups = append(groups, leadGroups{{}}...)
+			g := &groups[len(groups)-1]
+			return rows.Scan(&g.pool, &g.status, &g.contact, &g.n)
+		})
+	return groups, err
+}
+
+// total is how many leads the groups hold.
+func (groups leadGroups) total() int {
+	n := 0
+	for _, g := range groups {
+		n += g.n
+	}
+	return n
+}
+
+// count adds active and trashed (+1, -1 or 0) per lead of the groups to lead_counts.
+func (groups leadGroups) count(ctx context.Context, tx *Tx, workspaceID string, active, trashed int) error {
 	for _, g := range groups {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO lead_counts (workspace_id, pool_id, status, contact, active, trashed)
 			VALUES (?, ?, ?, ?, ?, ?)

@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
@@ -31,6 +32,13 @@ type Store struct {
 	read   *sql.DB
 	path   string
 	secret []byte
+
+	// The checkpointer: a connection of its own that copies committed pages from the
+	// WAL into the database file in the background, so that no request pays for it.
+	ckpt     *sql.DB
+	written  atomic.Bool // a transaction committed since the last checkpoint
+	stopCkpt chan struct{}
+	ckptDone chan struct{}
 
 	// Now is the clock of every transaction; tests replace it.
 	Now func() time.Time
@@ -51,13 +59,23 @@ var pragmas = []struct{ name, value, want string }{
 	// Read the file through a memory map (up to 2 GiB, the most SQLite allows) rather
 	// than a system call per page: a bulk change touches pages all over a large table.
 	{"mmap_size", "2147418112", "2147418112"},
+	// SQLite's default, for the readers (which never commit); the writer checkpoints
+	// nothing itself (writerPragmas): the background checkpointer does.
+	{"wal_autocheckpoint", "1000", "1000"},
 }
 
 // writerPragmas override pragmas on the one writer connection: a bulk delete of
 // 100,000 leads dirties many pages, which a smaller cache spills to the WAL in the
 // middle of the transaction. (Memory is taken as used; a larger cache measured no
 // faster, its page allocations costing what the spills saved.)
-var writerPragmas = map[string]string{"cache_size": "-262144"}
+//
+// The writer does not checkpoint after its commits either: after a bulk delete that
+// doubled the delete's time (2.2 s instead of 0.9 s to commit 100,000 leads), and
+// the checkpointer does it in the background instead (checkpointEvery).
+var writerPragmas = map[string]string{"cache_size": "-262144", "wal_autocheckpoint": "0"}
+
+// checkpointEvery is how often the checkpointer looks for committed work.
+const checkpointEvery = 250 * time.Millisecond
 
 func pragmaValue(name, value string, writer bool) string {
 	if v, ok := writerPragmas[name]; ok && writer {
@@ -114,6 +132,13 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	if s.ckpt, err = sql.Open("sqlite", dsn(path, false)); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	s.ckpt.SetMaxOpenConns(1)
+	s.stopCkpt, s.ckptDone = make(chan struct{}), make(chan struct{})
+	go s.checkpointer()
 	return s, nil
 }
 
@@ -127,7 +152,35 @@ func (s *Store) Path() string { return s.path }
 // Close closes both pools. Closing the last connection checkpoints the WAL into the
 // database file and removes the -wal file.
 func (s *Store) Close() error {
-	return errors.Join(s.read.Close(), s.write.Close())
+	if s.stopCkpt != nil {
+		close(s.stopCkpt)
+		<-s.ckptDone
+		s.stopCkpt = nil
+	}
+	var ckptErr error
+	if s.ckpt != nil {
+		ckptErr = s.ckpt.Close()
+	}
+	// The last connection to close checkpoints what is left and removes the WAL.
+	return errors.Join(ckptErr, s.read.Close(), s.write.Close())
+}
+
+// checkpointer copies the WAL into the database file after commits, in the
+// background (PASSIVE: it never waits for readers or the writer).
+func (s *Store) checkpointer() {
+	defer close(s.ckptDone)
+	t := time.NewTicker(checkpointEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stopCkpt:
+			return
+		case <-t.C:
+			if s.written.Swap(false) {
+				_, _ = s.ckpt.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+			}
+		}
+	}
 }
 
 func (s *Store) checkPragmas(ctx context.Context) error {
@@ -227,6 +280,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
+	s.written.Store(true)
 	return nil
 }
 
