@@ -1113,3 +1113,13 @@ func TestEraseNeverLetsTheReferenceNameThePerson(t *testing.T) {
 		})
 	}
 }
+
+// Settings leads admins to the suppressions page.
+func TestSettingsLinksToSuppressions(t *testing.T) {
+	app := newTestApp(t)
+	page := app.signedIn("admin@acme.test").getPage("/settings")
+	wantStatus(t, page, http.StatusOK)
+	if page.doc.Find(`a[href="/settings/suppressions"]`).Length() != 1 {
+		t.Errorf("Settings has no link to the suppressions")
+	}
+}
