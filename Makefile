@@ -32,10 +32,12 @@ lint:
 
 # Benchmarks over a million seeded leads (seeded once into a cached file under
 # $TMPDIR, about 75 s; LEADKEEP_BENCH_LEADS changes the size): the table, search and
-# stats pages, then a bulk delete of ~100,000 leads with the table's latency meanwhile.
+# stats pages, a bulk delete of ~100,000 leads with the table's latency meanwhile, and an
+# import of a 100,000-row CSV file.
 bench:
 	$(GO) test -p 1 -run '^$$' -bench 'ListLeads|LeadsPage|StatsPage' -benchtime 50x -count 5 ./store ./web
 	$(GO) test -run '^$$' -bench 'BulkDeleteWhileBrowsing' -benchtime 3x -count 1 ./web
+	$(GO) test -run '^$$' -bench 'Import100k' -benchtime 2x -count 1 ./store
 
 ci: lint test
 
