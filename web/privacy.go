@@ -33,17 +33,17 @@ func (s *Server) spamDialog(c echo.Context) error {
 }
 
 func spamForm(l store.Lead, ret string) views.ActionForm {
-	what := "its e-mail and phone"
+	block := " and new leads with its e-mail or phone are refused from now on"
 	switch {
 	case l.Email != "" && l.Phone == "":
-		what = l.Email
+		block = " and new leads with " + l.Email + " are refused from now on"
 	case l.Email == "" && l.Phone != "":
-		what = l.PhoneDisplay()
+		block = " and new leads with " + l.PhoneDisplay() + " are refused from now on"
 	case l.Email == "" && l.Phone == "":
-		what = "nothing (it has no e-mail or phone)"
+		block = " (it has no e-mail or phone to block)"
 	}
 	return views.ActionForm{Title: "Mark " + l.Name + " as spam?", Action: "/leads/" + l.ID + "/spam", Button: "Mark as spam", Danger: true,
-		Message: "The lead moves to the Trash and new leads with " + what + " are refused from now on. You can undo this for ten seconds; restoring the lead later lifts the block too.",
+		Message: "The lead moves to the Trash" + block + ". You can undo this for ten seconds; restoring the lead later lifts the block too.",
 		Return:  ret, Field: "details", FieldLabel: "Details", Hint: "e.g. the web form's bot traffic"}
 }
 
@@ -76,7 +76,8 @@ func (s *Server) markSpam(c echo.Context) error {
 	return redirectAfterPost(c, ret)
 }
 
-// actionForm answers a short form: a dialog to htmx (unless asPage), a page otherwise.
+// actionForm answers a short form: with dialog, a dialog to htmx and a page to a
+// plain request; without, a page (a form shown again with its error).
 func (s *Server) actionForm(c echo.Context, status int, f views.ActionForm, dialog bool) error {
 	p := s.pageFor(c, f.Title, "leads")
 	if dialog {
@@ -184,23 +185,22 @@ func (s *Server) suppress(c echo.Context) error {
 	ctx := c.Request().Context()
 	ws := workspace(c)
 	d := views.SuppressionsData{Value: strings.TrimSpace(c.FormValue("value"))}
-	if truthy(c.FormValue("check")) {
-		found, err := s.store.FindSuppressions(ctx, ws, d.Value)
-		if fields, ferr := fieldErrors(err); fields != nil {
-			d.Error = "This " + fields["value"]
-			return s.renderSuppressions(c, http.StatusUnprocessableEntity, d)
-		} else if ferr != nil {
-			return ferr
-		}
-		d.Checked, d.Found = true, found
-		return s.renderSuppressions(c, http.StatusOK, d)
+	var err error
+	check := truthy(c.FormValue("check"))
+	if check {
+		d.Found, err = s.store.FindSuppressions(ctx, ws, d.Value)
+	} else {
+		err = s.store.Suppress(ctx, ws, actor(c), d.Value)
 	}
-	err := s.store.Suppress(ctx, ws, actor(c), d.Value)
 	if fields, ferr := fieldErrors(err); fields != nil {
 		d.Error = "This " + fields["value"]
 		return s.renderSuppressions(c, http.StatusUnprocessableEntity, d)
 	} else if ferr != nil {
 		return ferr
+	}
+	if check {
+		d.Checked = true
+		return s.renderSuppressions(c, http.StatusOK, d)
 	}
 	s.flash(c, "Suppressed: new leads with it are refused.")
 	return redirectAfterPost(c, "/settings/suppressions")
