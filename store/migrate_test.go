@@ -128,7 +128,7 @@ func TestEveryConnectionKeepsThePragmas(t *testing.T) {
 	ctx := context.Background()
 	s := openFile(t, filepath.Join(t.TempDir(), "leadkeep.db"))
 	defer s.Close()
-	want := map[string]string{"journal_mode": "wal", "foreign_keys": "1", "busy_timeout": "5000", "synchronous": "1"}
+	want := map[string]string{"journal_mode": "wal", "foreign_keys": "1", "busy_timeout": "30000", "synchronous": "1"}
 
 	check := func(pool string, db *sql.DB, n int) {
 		// Hold n connections at once so that the pool has to open every one of them.

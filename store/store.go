@@ -46,8 +46,10 @@ type Store struct {
 
 // pragmas are set on every connection and read back at open.
 var pragmas = []struct{ name, value, want string }{
-	// busy_timeout first: the pragmas after it may wait for another connection.
-	{"busy_timeout", "5000", "5000"},
+	// busy_timeout first: the pragmas after it may wait for another connection. 30 s:
+	// a command beside the server (an import of 100,000 rows, a seed) holds the write
+	// lock for seconds, and the server's writes should wait for it, not fail.
+	{"busy_timeout", "30000", "30000"},
 	{"journal_mode", "WAL", "wal"},
 	{"foreign_keys", "1", "1"},
 	{"synchronous", "NORMAL", "1"},
