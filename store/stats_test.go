@@ -394,7 +394,14 @@ func TestCountersStayExactThroughARandomMix(t *testing.T) {
 			_, err = e.s.RestoreLeads(ctx, ws.ID, actor, pickTrashed(1+r.IntN(2)), "")
 		case k < 75 && len(batches) > 0:
 			op = "restore batch"
-			_, err = e.s.RestoreBatch(ctx, ws.ID, actor, batches[len(batches)-1-r.IntN(min(3, len(batches)))])
+			// Mostly a batch that still has leads in the Trash, so that some succeed
+			// whatever the random ids make the other steps pick.
+			pickFrom := batches[len(batches)-1-r.IntN(min(3, len(batches))):]
+			if live := e.rows(t, `SELECT DISTINCT batch_id FROM leads WHERE workspace_id = ? AND batch_id IS NOT NULL ORDER BY batch_id`,
+				ws.ID); len(live) > 0 && r.IntN(4) != 0 {
+				pickFrom = live
+			}
+			_, err = e.s.RestoreBatch(ctx, ws.ID, actor, pickFrom[r.IntN(len(pickFrom))])
 		case k < 85:
 			op = "purge"
 			_, err = e.s.PurgeLeads(ctx, ws.ID, e.dana, pickTrashed(1+r.IntN(2)))

@@ -126,7 +126,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
-	if err := s.checkPragmas(ctx); err != nil {
+	if err := s.firstContact(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -183,6 +183,29 @@ func (s *Store) checkpointer() {
 			}
 		}
 	}
+}
+
+// firstContact checks the pragmas, retrying while the file is busy: a process that
+// opens a new file turns it to WAL mode, and SQLite answers "database is locked" at
+// once, without waiting, to another connection that tries the same meanwhile.
+func (s *Store) firstContact(ctx context.Context) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 250*time.Millisecond) {
+		err := s.checkPragmas(ctx)
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+}
+
+func isBusy(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "SQLITE_BUSY") || strings.Contains(msg, "database is locked")
 }
 
 func (s *Store) checkPragmas(ctx context.Context) error {
