@@ -46,10 +46,13 @@ func TestBrowserSpamHoldFinderAndErasure(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`a[href="/leads/`+zelda.ID+`/spam"]`)),
 		chromedp.Click(chromedp.CSS(`a[href="/leads/`+zelda.ID+`/spam"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`dialog[open] textarea[name="details"]`)),
-		chromedp.SendKeys(chromedp.CSS(`dialog[open] textarea[name="details"]`), "bot sign-ups"),
 	)
 	if err != nil {
 		t.Fatalf("spam dialog: %v", err)
+	}
+	settledDialog(t, ctx)
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`dialog[open] textarea[name="details"]`), "bot sign-ups")); err != nil {
+		t.Fatal(err)
 	}
 	screenshot(t, ctx, "50-spam-dialog")
 	err = chromedp.Do(ctx,
@@ -96,6 +99,12 @@ func TestBrowserSpamHoldFinderAndErasure(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(row+` button[hx-get$="/hold"]`)),
 		chromedp.Click(chromedp.CSS(row+` button[hx-get$="/hold"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`dialog[open] textarea[name="reason"]`)),
+	)
+	if err != nil {
+		t.Fatalf("hold dialog: %v", err)
+	}
+	settledDialog(t, ctx)
+	err = chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.CSS(`dialog[open] textarea[name="reason"]`), "Litigation hold, case 2026-114"),
 		chromedp.Click(chromedp.CSS(`dialog[open] button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(row+` .badge-hold`)),
@@ -153,6 +162,14 @@ func TestBrowserSpamHoldFinderAndErasure(t *testing.T) {
 	if _, err := c.store.Lead(bg, c.ws.ID, zelda.ID); store.ErrorCode(err) != store.ELeadNotFound {
 		t.Errorf("after the erasure the lead is still there: %v", err)
 	}
+}
+
+// settledDialog waits until htmx has settled the dialog it opened (and focused its
+// [autofocus] field again): typing before that can be lost.
+func settledDialog(t *testing.T, ctx context.Context) {
+	t.Helper()
+	waitFor(t, ctx, "the settled dialog", `!!document.querySelector('dialog[open]') && !document.querySelector('.htmx-settling') &&
+		document.activeElement && document.activeElement.closest('dialog[open]') !== null`)
 }
 
 // countIn is how many elements match the selector.

@@ -399,13 +399,24 @@ func TestBrowserTrashRestoreAndDeleteForever(t *testing.T) {
 	// Delete Zelda from her own page (Actions → Delete).
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(c.url+"/leads/"+c.zelda.ID),
-		chromedp.Click(chromedp.CSS(`.actions .danger-outline`)),
+		chromedp.Click(chromedp.CSS(`.actions a[href$="/delete"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`dialog[open] #delete-reason`)),
-		chromedp.SetValue(chromedp.CSS(`#delete-reason`), "outdated"),
-		chromedp.SendKeys(chromedp.CSS(`#delete-details`), "Closed the restaurant"),
-		chromedp.Click(chromedp.CSS(`dialog[open] button.danger`)),
 	)
 	if err != nil {
+		t.Fatal(err)
+	}
+	// Fill the form once htmx has settled the dialog, and check it holds the reason
+	// before sending it.
+	settledDialog(t, ctx)
+	err = chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.CSS(`dialog[open] #delete-reason`), "outdated"),
+		chromedp.SendKeys(chromedp.CSS(`dialog[open] #delete-details`), "Closed the restaurant"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the reason chosen", `document.querySelector('dialog[open] #delete-reason').value === 'outdated'`)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`dialog[open] button.danger`))); err != nil {
 		t.Fatal(err)
 	}
 	// Back on the table, with the toast; then the undo window passes.
