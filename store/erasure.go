@@ -239,7 +239,7 @@ func (s *Store) Erase(ctx context.Context, ws Workspace, actor Actor, req Erasur
 				thousandsOf(len(leads)), thousandsOf(req.ExpectedCount))}
 		}
 		var hashes personHashes
-		hashes.add(s.suppressionHashes(email, phone))
+		hashes.add(s.contactHashes(email, phone))
 		return s.eraseTx(ctx, tx, ws, actor, &e, leads, hashes, fmt.Sprintf("Erasure request %s (receipt %s)", e.Reference, e.ID))
 	})
 	if err != nil {
@@ -316,7 +316,7 @@ func (s *Store) eraseTx(ctx context.Context, tx *Tx, ws Workspace, actor Actor, 
 	// Every e-mail and phone of the person's leads is suppressed, not only the one
 	// the request named: a lead found by its e-mail is the person's, phone included.
 	for _, l := range leads {
-		hashes.add(s.suppressionHashes(l.Email, l.Phone))
+		hashes.add(s.contactHashes(l.Email, l.Phone))
 	}
 	e.Suppressed = []string{}
 	for _, eh := range hashes.Email {
@@ -497,18 +497,14 @@ func longestASCIIRun(s string) string {
 	return best
 }
 
-// Erasure returns an erasure receipt of the workspace ("": of any workspace, for operators).
-func (s *Store) Erasure(ctx context.Context, workspaceID, id string) (Erasure, error) {
+// erasureColumns read a receipt (scanErasure), its author by name.
+var erasureColumns = `id, workspace_id, reference, by_actor, ` + fmt.Sprintf(actorName, "by_actor") + `, at, leads, suppressed, redacted`
+
+func scanErasure(row interface{ Scan(...any) error }) (Erasure, error) {
 	var e Erasure
 	var at int64
 	var leadsJSON, suppressedJSON string
-	err := s.read.QueryRowContext(ctx, `SELECT id, workspace_id, reference, by_actor, `+fmt.Sprintf(actorName, "by_actor")+`,
-		at, leads, suppressed, redacted FROM erasures WHERE (workspace_id = ?1 OR ?1 = '') AND id = ?2`, workspaceID, id).Scan(
-		&e.ID, &e.WorkspaceID, &e.Reference, &e.ByID, &e.ByName, &at, &leadsJSON, &suppressedJSON, &e.Redacted)
-	if errors.Is(err, sql.ErrNoRows) {
-		return e, fmt.Errorf("store: erasure %q: %w", id, ErrNotFound)
-	}
-	if err != nil {
+	if err := row.Scan(&e.ID, &e.WorkspaceID, &e.Reference, &e.ByID, &e.ByName, &at, &leadsJSON, &suppressedJSON, &e.Redacted); err != nil {
 		return e, err
 	}
 	e.At = time.UnixMilli(at).UTC()
@@ -518,23 +514,24 @@ func (s *Store) Erasure(ctx context.Context, workspaceID, id string) (Erasure, e
 	return e, json.Unmarshal([]byte(suppressedJSON), &e.Suppressed)
 }
 
+// Erasure returns an erasure receipt of the workspace ("": of any workspace, for operators).
+func (s *Store) Erasure(ctx context.Context, workspaceID, id string) (Erasure, error) {
+	e, err := scanErasure(s.read.QueryRowContext(ctx, `SELECT `+erasureColumns+` FROM erasures
+		WHERE (workspace_id = ?1 OR ?1 = '') AND id = ?2`, workspaceID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, fmt.Errorf("store: erasure %q: %w", id, ErrNotFound)
+	}
+	return e, err
+}
+
 // Erasures lists the newest erasure receipts of the workspace ("": of all).
 func (s *Store) Erasures(ctx context.Context, workspaceID string, limit int) ([]Erasure, error) {
 	var out []Erasure
-	err := eachRow(ctx, s.read, `SELECT id FROM erasures WHERE workspace_id = ?1 OR ?1 = '' ORDER BY at DESC, id LIMIT ?2`,
-		[]any{workspaceID, limit}, func(rows *sql.Rows) error {
-			var id string
-			err := rows.Scan(&id)
-			out = append(out, Erasure{ID: id})
-			return err
-		})
-	if err != nil {
-		return nil, err
-	}
-	for i := range out {
-		if out[i], err = s.Erasure(ctx, workspaceID, out[i].ID); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	err := eachRow(ctx, s.read, `SELECT `+erasureColumns+` FROM erasures WHERE workspace_id = ?1 OR ?1 = ''
+		ORDER BY at DESC, id LIMIT ?2`, []any{workspaceID, limit}, func(rows *sql.Rows) error {
+		e, err := scanErasure(rows)
+		out = append(out, e)
+		return err
+	})
+	return out, err
 }

@@ -82,12 +82,14 @@ func (s *Store) FindLeads(ctx context.Context, text, workspaceID string) (Finder
 		// Candidates from the index; the exact e-mail is compared below, in Go.
 		where, args = "l.seq IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?)", []any{"email : (" + matchQuery(email) + ")"}
 		exact = func(l Lead) bool { return normalizeEmail(l.Email) == email }
-		tombWhere, tombArgs = "t.email_hash = ?", []any{s.keyedHash(email)}
+		emailHash, _ := s.contactHashes(email, "")
+		tombWhere, tombArgs = "t.email_hash = ?", []any{emailHash}
 	case looksLikePhone(text):
 		r.Kind = "phone"
 		where, args = "l.seq IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?)", []any{"phone : " + matchQuery(text)}
 		if e164, err := NormalizePhone(text, region); err == nil {
-			tombWhere, tombArgs = "t.phone_hash = ?", []any{s.keyedHash(e164)}
+			_, phoneHash := s.contactHashes("", e164)
+			tombWhere, tombArgs = "t.phone_hash = ?", []any{phoneHash}
 		}
 	default:
 		r.Kind = "name"
@@ -151,11 +153,12 @@ func (s *Store) FindLeads(ctx context.Context, text, workspaceID string) (Finder
 
 // NextPurge is what the workspace's next scheduled retention run will remove.
 type NextPurge struct {
-	At    time.Time // the run's instant
-	Due   bool      // the run is due now: the scheduler starts it within minutes
-	Count int
-	Held  int    // trashed leads on legal hold, which no run purges
-	Leads []Lead // the first of them, oldest deletion first
+	At     time.Time // the run's instant
+	Due    bool      // the run is due now: the scheduler starts it within minutes
+	Count  int
+	Capped bool   // more than Count (CountBound) are due: counting them all on every Trash page costs too much
+	Held   int    // trashed leads on legal hold, which no run purges
+	Leads  []Lead // the first of them, oldest deletion first
 }
 
 // NextPurge works out when the workspace's retention purge runs next and what it
@@ -177,15 +180,17 @@ func (s *Store) NextPurge(ctx context.Context, ws Workspace, limit int) (NextPur
 		return np, err
 	}
 	defer tx.Rollback()
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM leads WHERE `+ls.where, ls.args...).Scan(&np.Count); err != nil {
+	if np.Count, np.Capped, err = boundedCount(ctx, tx, "leads", []string{ls.where}, ls.args); err != nil {
 		return np, err
 	}
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM leads WHERE workspace_id = ? AND held_at IS NOT NULL AND deleted_at IS NOT NULL`,
+	// By the index of held leads (few), not the Trash's (all of them).
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM leads INDEXED BY leads_held WHERE workspace_id = ? AND held_at IS NOT NULL AND deleted_at IS NOT NULL`,
 		ws.ID).Scan(&np.Held); err != nil {
 		return np, err
 	}
-	err = eachRow(ctx, tx, `SELECT `+leadColumns+` FROM leads l`+leadJoins+`WHERE l.seq IN (SELECT seq FROM leads WHERE `+ls.where+`)
-		ORDER BY l.deleted_at, l.seq LIMIT ?`, append(append([]any{}, ls.args...), limit), func(rows *sql.Rows) error {
+	// The first due leads in the Trash index's order, read there (not all of them sorted).
+	err = eachRow(ctx, tx, `SELECT `+leadColumns+` FROM leads l`+leadJoins+`WHERE l.seq IN (SELECT seq FROM leads WHERE `+ls.where+`
+		ORDER BY deleted_at, seq LIMIT ?) ORDER BY l.deleted_at, l.seq`, append(append([]any{}, ls.args...), limit), func(rows *sql.Rows) error {
 		l, err := scanLead(rows)
 		np.Leads = append(np.Leads, l)
 		return err

@@ -216,7 +216,7 @@ func (im *importer) parse(row int, rec []string) judged {
 	}
 	l.PoolID, l.PoolName = pool.ID, pool.Name
 	j.terms = phoneTerms(l.Phone)
-	j.emailHash, j.phoneHash = im.s.suppressionHashes(l.Email, l.Phone)
+	j.emailHash, j.phoneHash = im.s.contactHashes(l.Email, l.Phone)
 	return j
 }
 

@@ -142,11 +142,10 @@ func normalizeLead(in LeadInput, l *Lead, region string) error {
 	if in.Email != nil {
 		l.Email = strings.TrimSpace(*in.Email)
 		if l.Email != "" {
-			addr, err := mail.ParseAddress(l.Email)
 			switch {
 			case len(l.Email) > maxEmailLen:
 				v.Add("email", fmt.Sprintf("must be at most %d characters", maxEmailLen))
-			case err != nil || addr.Address != l.Email || !strings.Contains(addr.Address[strings.LastIndex(addr.Address, "@"):], "."):
+			case !validEmail(l.Email):
 				v.Add("email", "is not a valid e-mail address, like name@example.com")
 			}
 		}
@@ -214,6 +213,13 @@ func normalizeLead(in LeadInput, l *Lead, region string) error {
 		l.Metadata = merged
 	}
 	return v.Err()
+}
+
+// validEmail reports whether s is a bare e-mail address whose domain has a dot,
+// as a lead's e-mail (and a suppressed one) must be.
+func validEmail(s string) bool {
+	addr, err := mail.ParseAddress(s)
+	return err == nil && addr.Address == s && strings.Contains(s[strings.LastIndex(s, "@"):], ".")
 }
 
 func normalizeTags(in []string) ([]string, string) {

@@ -159,7 +159,7 @@ func (s *Store) replayLeads(ctx context.Context, tx *Tx, workspaceID string, rec
 		if err := rows.Scan(&id, &email, &phone); err != nil {
 			return err
 		}
-		eh, ph := s.suppressionHashes(email, phone)
+		eh, ph := s.contactHashes(email, phone)
 		if named[id] || rec.hashes().has(eh, ph) {
 			ids = append(ids, id)
 		}

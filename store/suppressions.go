@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/mail"
 	"strings"
 	"time"
 )
@@ -37,15 +36,16 @@ func (s Suppression) WhyText() string {
 	return "added by an admin"
 }
 
-// suppressionHashes are the keyed hashes of a lead's e-mail and phone ("" for none).
-func (s *Store) suppressionHashes(email, phone string) (emailHash, phoneHash string) {
+// contactHashes are the keyed hashes of a lead's e-mail and phone ("" for none): what
+// suppressions, tombstones and the erasure log keep instead of the values.
+func (s *Store) contactHashes(email, phone string) (emailHash, phoneHash string) {
 	return s.keyedHash(normalizeEmail(email)), s.keyedHash(strings.TrimSpace(phone))
 }
 
 // checkSuppressed refuses an e-mail or phone (the phone as stored: E.164) that the
 // workspace suppresses.
 func (s *Store) checkSuppressed(ctx context.Context, q querier, workspaceID, email, phone string) error {
-	eh, ph := s.suppressionHashes(email, phone)
+	eh, ph := s.contactHashes(email, phone)
 	fields := map[string]string{}
 	for _, c := range []struct{ kind, hash, field string }{{"email", eh, "email"}, {"phone", ph, "phone"}} {
 		if c.hash == "" {
@@ -71,7 +71,7 @@ func (s *Store) checkSuppressed(ctx context.Context, q querier, workspaceID, ema
 // suppress records the lead's e-mail and phone as suppressed, for the reason why,
 // in the transaction; values already suppressed for the same batch are left alone.
 func (s *Store) suppress(ctx context.Context, tx *Tx, workspaceID string, actor Actor, why, batchID, leadID, email, phone string) error {
-	eh, ph := s.suppressionHashes(email, phone)
+	eh, ph := s.contactHashes(email, phone)
 	return suppressHashes(ctx, tx, workspaceID, actor, why, batchID, leadID, eh, ph)
 }
 
@@ -99,8 +99,7 @@ func parseSuppressValue(raw, region string) (kind, value string, err error) {
 	case raw == "":
 		return "", "", &Error{Code: EInvalid, Message: "Please correct the highlighted fields", Fields: map[string]string{"value": "is required: an e-mail address or a phone number"}}
 	case strings.Contains(raw, "@"):
-		addr, perr := mail.ParseAddress(raw)
-		if perr != nil || addr.Address != raw || !strings.Contains(raw[strings.LastIndex(raw, "@"):], ".") || len(raw) > maxEmailLen {
+		if !validEmail(raw) || len(raw) > maxEmailLen {
 			return "", "", &Error{Code: EInvalid, Message: "Please correct the highlighted fields", Fields: map[string]string{"value": "is not a valid e-mail address, like name@example.com"}}
 		}
 		return "email", normalizeEmail(raw), nil

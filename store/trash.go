@@ -327,12 +327,13 @@ func (s *Store) purgeRows(ctx context.Context, tx *Tx, workspaceID string, actor
 		return 0, fmt.Errorf("store: purge: %w", err)
 	}
 	for _, d := range leads {
+		emailHash, phoneHash := s.contactHashes(d.Email, d.Phone)
 		if err := unindexLead(ctx, tx, d.Lead); err != nil {
 			return 0, err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO tombstones (lead_id, workspace_id, purged_at, how, by_actor, email_hash, phone_hash, batch_id)
 			VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''))`, d.ID, workspaceID, tx.nowMs(), how, actor.ID,
-			s.keyedHash(normalizeEmail(d.Email)), s.keyedHash(d.Phone), d.bat); err != nil {
+			emailHash, phoneHash, d.bat); err != nil {
 			return 0, fmt.Errorf("store: tombstone: %w", err)
 		}
 	}
