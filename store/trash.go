@@ -104,7 +104,7 @@ func (s *Store) TrashBatches(ctx context.Context, workspaceID, deletedBy, cursor
 		where, args = append(where, "(b.created_at, b.id) "+cmp+" (?, ?)"), append(args, cur.Created, cur.Name)
 	}
 	err = eachRow(ctx, s.read, `SELECT `+batchColumns+`,
-		(SELECT count(*) FROM leads l WHERE `+inBatch+`), (SELECT count(held_at) FROM leads l WHERE `+inBatch+`)
+		(SELECT count(*) FROM leads l WHERE `+inBatch+`), (SELECT count(*) FROM leads l INDEXED BY leads_held WHERE l.held_at IS NOT NULL AND `+inBatch+`)
 		FROM batches b WHERE `+strings.Join(where, " AND ")+` ORDER BY `+order+fmt.Sprintf(" LIMIT %d", limit+1), args,
 		func(rows *sql.Rows) error {
 			var n, held int
@@ -245,7 +245,7 @@ func (s *Store) BatchHeld(ctx context.Context, workspaceID, batchID string) (int
 func batchHeld(ctx context.Context, q querier, b Batch) (int, error) {
 	ls := batchLeads(b)
 	var n int
-	err := q.QueryRowContext(ctx, `SELECT count(*) FROM leads WHERE `+ls.where+` AND held_at IS NOT NULL`, ls.args...).Scan(&n)
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM leads INDEXED BY leads_held WHERE `+ls.where+` AND held_at IS NOT NULL`, ls.args...).Scan(&n)
 	return n, err
 }
 
