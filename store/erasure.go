@@ -168,7 +168,7 @@ func erasureLeads(ctx context.Context, q querier, cond string, args []any) ([]Er
 	var out []ErasureLead
 	err := eachRow(ctx, q, `SELECT l.id, l.name, l.email, l.phone, l.deleted_at IS NOT NULL, l.held_at IS NOT NULL,
 		(SELECT count(*) FROM notes WHERE lead_id = l.id), (SELECT count(*) FROM tasks WHERE lead_id = l.id),
-		(SELECT count(*) FROM activity WHERE lead_id = l.id), (SELECT count(*) FROM tags WHERE lead_id = l.id)
+		(SELECT count(*) FROM timeline WHERE lead_id = l.id), (SELECT count(*) FROM tags WHERE lead_id = l.id)
 		FROM leads l WHERE `+cond+` ORDER BY l.seq`, args, func(rows *sql.Rows) error {
 		var e ErasureLead
 		err := rows.Scan(&e.ID, &e.Name, &e.Email, &e.Phone, &e.InTrash, &e.Held, &e.Notes, &e.Tasks, &e.Activity, &e.Tags)
@@ -302,7 +302,8 @@ func (s *Store) eraseTx(ctx context.Context, tx *Tx, ws Workspace, actor Actor, 
 	if err := moveCounts(ctx, tx, ws.ID, active, -1); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE leads SET deleted_at = ?, deleted_by = ?, delete_reason = 'gdpr_request' WHERE `+active.where,
+	if _, err := tx.ExecContext(ctx, `INSERT INTO trashed (seq, workspace_id, deleted_at, deleted_by, delete_reason)
+		SELECT seq, workspace_id, ?, ?, 'gdpr_request' FROM `+active.from+` WHERE `+active.where,
 		append([]any{tx.nowMs(), actor.ID}, active.args...)...); err != nil {
 		return fmt.Errorf("store: erase: %w", err)
 	}
@@ -374,10 +375,11 @@ func redactPerson(ctx context.Context, tx *Tx, workspaceID string, ids []string,
 		{"audit", "details", "workspace_id = ?"},
 		{"batches", "details", "workspace_id = ?"},
 		{"activity", "text", "lead_id IN (SELECT id FROM leads WHERE workspace_id = ?)" + notTheirs},
+		{"bulk_activity", "text", "workspace_id = ?"},
 		{"notes", "body", "lead_id IN (SELECT id FROM leads WHERE workspace_id = ?)" + notTheirs},
 		{"tasks", "title", "lead_id IN (SELECT id FROM leads WHERE workspace_id = ?)" + notTheirs},
-		{"leads", "metadata", "workspace_id = ? AND id NOT IN " + inList(len(ids))},
-		{"leads", "hold_reason", "workspace_id = ? AND hold_reason IS NOT NULL AND id NOT IN " + inList(len(ids))},
+		{"lead_rows", "metadata", "workspace_id = ? AND id NOT IN " + inList(len(ids))},
+		{"lead_rows", "hold_reason", "workspace_id = ? AND hold_reason IS NOT NULL AND id NOT IN " + inList(len(ids))},
 	}
 	changed := 0
 	for _, t := range targets {

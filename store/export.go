@@ -32,7 +32,7 @@ func (s *Store) ExportLeads(ctx context.Context, workspaceID string, ids []strin
 	for {
 		n := 0
 		err := eachRow(ctx, s.read, `SELECT `+leadColumns+`, COALESCE((SELECT group_concat(tag, ';') FROM tags WHERE lead_id = l.id), '')
-			FROM leads l`+leadJoins+`WHERE l.seq IN (SELECT seq FROM leads WHERE `+ls.where+` AND seq > ? ORDER BY seq LIMIT ?)
+			FROM leads l`+leadJoins+`WHERE l.seq IN (SELECT seq FROM `+ls.from+` WHERE `+ls.where+` AND seq > ? ORDER BY seq LIMIT ?)
 			ORDER BY l.seq`, append(append([]any{}, ls.args...), after, exportChunk), func(rows *sql.Rows) error {
 			var tags string
 			l, err := scanLead(rows, &tags)

@@ -180,16 +180,17 @@ func (s *Store) NextPurge(ctx context.Context, ws Workspace, limit int) (NextPur
 		return np, err
 	}
 	defer tx.Rollback()
-	if np.Count, np.Capped, err = boundedCount(ctx, tx, "leads", []string{ls.where}, ls.args); err != nil {
+	if np.Count, np.Capped, err = boundedCount(ctx, tx, ls.from, []string{ls.where}, ls.args); err != nil {
 		return np, err
 	}
 	// By the index of held leads (few), not the Trash's (all of them).
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM leads INDEXED BY leads_held WHERE workspace_id = ? AND held_at IS NOT NULL AND deleted_at IS NOT NULL`,
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM lead_rows r INDEXED BY leads_held
+		WHERE r.workspace_id = ? AND r.held_at IS NOT NULL AND EXISTS (SELECT 1 FROM trashed t WHERE t.seq = r.seq)`,
 		ws.ID).Scan(&np.Held); err != nil {
 		return np, err
 	}
 	// The first due leads in the Trash index's order, read there (not all of them sorted).
-	err = eachRow(ctx, tx, `SELECT `+leadColumns+` FROM leads l`+leadJoins+`WHERE l.seq IN (SELECT seq FROM leads WHERE `+ls.where+`
+	err = eachRow(ctx, tx, `SELECT `+leadColumns+` FROM leads l`+leadJoins+`WHERE l.seq IN (SELECT seq FROM `+ls.from+` WHERE `+ls.where+`
 		ORDER BY deleted_at, seq LIMIT ?) ORDER BY l.deleted_at, l.seq`, append(append([]any{}, ls.args...), limit), func(rows *sql.Rows) error {
 		l, err := scanLead(rows)
 		np.Leads = append(np.Leads, l)

@@ -89,8 +89,8 @@ func (s *Store) LeadDetail(ctx context.Context, workspaceID, id string) (LeadDet
 	if err != nil {
 		return d, err
 	}
-	err = eachRow(ctx, tx, `SELECT at, `+fmt.Sprintf(actorName, "actor_id")+`, kind, text FROM activity
-		WHERE lead_id = ? ORDER BY at DESC, id DESC LIMIT 200`, []any{id}, func(rows *sql.Rows) error {
+	err = eachRow(ctx, tx, `SELECT at, `+fmt.Sprintf(actorName, "actor_id")+`, kind, text FROM timeline
+		WHERE lead_id = ? ORDER BY at DESC, bulk DESC, id DESC LIMIT 200`, []any{id}, func(rows *sql.Rows) error {
 		var a Activity
 		var at int64
 		err := rows.Scan(&at, &a.ActorName, &a.Kind, &a.Text)

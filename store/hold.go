@@ -57,7 +57,7 @@ func (s *Store) Hold(ctx context.Context, workspaceID string, actor Actor, t Hol
 			return err
 		}
 		var trashed, held int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*), count(held_at) FROM leads WHERE `+ls.where+` AND deleted_at IS NOT NULL`,
+		if err := tx.QueryRowContext(ctx, `SELECT count(*), count(held_at) FROM `+ls.from+` WHERE `+ls.where+` AND deleted_at IS NOT NULL`,
 			ls.args...).Scan(&trashed, &held); err != nil {
 			return err
 		}
@@ -70,10 +70,10 @@ func (s *Store) Hold(ctx context.Context, workspaceID string, actor Actor, t Hol
 			return &Error{Code: EConflict, Message: "Already on legal hold"}
 		}
 		todo := ls.and("deleted_at IS NOT NULL AND held_at IS NULL")
-		if err := setActivity(ctx, tx, todo, actor, "held", "Put on legal hold: "+reason); err != nil {
+		if err := setActivity(ctx, tx, workspaceID, todo, actor, "held", "Put on legal hold: "+reason); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE leads SET held_at = ?, held_by = ?, hold_reason = ? WHERE `+todo.where,
+		res, err := tx.ExecContext(ctx, `UPDATE lead_rows SET held_at = ?, held_by = ?, hold_reason = ? WHERE seq IN (SELECT seq FROM `+todo.from+` WHERE `+todo.where+`)`,
 			append([]any{tx.nowMs(), actor.ID, reason}, todo.args...)...)
 		if err != nil {
 			return fmt.Errorf("store: hold: %w", err)
@@ -96,10 +96,10 @@ func (s *Store) Release(ctx context.Context, workspaceID string, actor Actor, t 
 			return err
 		}
 		held := ls.and("held_at IS NOT NULL")
-		if err := setActivity(ctx, tx, held, actor, "released", "Released from legal hold"); err != nil {
+		if err := setActivity(ctx, tx, workspaceID, held, actor, "released", "Released from legal hold"); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE leads SET held_at = NULL, held_by = NULL, hold_reason = NULL WHERE `+held.where, held.args...)
+		res, err := tx.ExecContext(ctx, `UPDATE lead_rows SET held_at = NULL, held_by = NULL, hold_reason = NULL WHERE seq IN (SELECT seq FROM `+held.from+` WHERE `+held.where+`)`, held.args...)
 		if err != nil {
 			return fmt.Errorf("store: release: %w", err)
 		}

@@ -397,7 +397,7 @@ func (s *Store) Import(ctx context.Context, ws Workspace, actor Actor, req Impor
 		if err := countLeads(ctx, tx, ws.ID, importLeads(ws.ID, req.ID), 1, 0); err != nil {
 			return err
 		}
-		if err := setActivity(ctx, tx, importLeads(ws.ID, req.ID), actor, "created", "imported from "+name); err != nil {
+		if err := setActivity(ctx, tx, ws.ID, importLeads(ws.ID, req.ID), actor, "created", "imported from "+name); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE batches SET count = ? WHERE id = ?`, res.Created, req.ID); err != nil {
@@ -462,7 +462,7 @@ func ImportFileName(name string) string {
 
 // importLeads is the leads an import created (active or not).
 func importLeads(workspaceID, batchID string) leadSet {
-	return leadSet{"workspace_id = ? AND import_batch_id = ?", []any{workspaceID, batchID}}
+	return anyLeads("workspace_id = ? AND import_batch_id = ?", workspaceID, batchID)
 }
 
 // emailSeed keys the hashes of activeEmails: a hash per e-mail holds a million
@@ -531,7 +531,7 @@ func (w *leadWriter) add(l Lead, phoneTerms string) error {
 
 func (w *leadWriter) flush() error {
 	if w.n > 0 {
-		if _, err := w.tx.ExecContext(w.ctx, `INSERT INTO leads (seq, id, workspace_id, pool_id, name, email, phone, company,
+		if _, err := w.tx.ExecContext(w.ctx, `INSERT INTO lead_rows (seq, id, workspace_id, pool_id, name, email, phone, company,
 			status, source, owner_id, metadata, created_at, updated_at, import_batch_id) VALUES `+placeholders(w.n, 15), w.leads...); err != nil {
 			return fmt.Errorf("store: import leads: %w", err)
 		}

@@ -313,7 +313,7 @@ func insertLead(ctx context.Context, tx *Tx, l *Lead) error {
 	if l.OwnerID != "" {
 		owner = l.OwnerID
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO leads (id, workspace_id, pool_id, name, email, phone, company, status, source,
+	res, err := tx.ExecContext(ctx, `INSERT INTO lead_rows (id, workspace_id, pool_id, name, email, phone, company, status, source,
 		owner_id, metadata, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		l.ID, l.WorkspaceID, l.PoolID, l.Name, l.Email, l.Phone, l.Company, string(l.Status), l.Source,
 		owner, string(meta), l.CreatedAt.UnixMilli(), l.UpdatedAt.UnixMilli())
@@ -333,7 +333,7 @@ func insertLead(ctx context.Context, tx *Tx, l *Lead) error {
 }
 
 // oneLead is the set of the lead with the seq.
-func oneLead(seq int64) leadSet { return leadSet{"seq = ?", []any{seq}} }
+func oneLead(seq int64) leadSet { return anyLeads("seq = ?", seq) }
 
 func nonNilMap(m map[string]any) map[string]any {
 	if m == nil {
@@ -385,7 +385,7 @@ type leadGroups []struct {
 
 func groupLeads(ctx context.Context, tx *Tx, ls leadSet) (leadGroups, error) {
 	var groups leadGroups
-	err := eachRow(ctx, tx, `SELECT pool_id, status, `+contactOf+`, count(*) FROM leads WHERE `+ls.where+` GROUP BY 1, 2, 3`,
+	err := eachRow(ctx, tx, `SELECT pool_id, status, `+contactOf+`, count(*) FROM `+ls.from+` WHERE `+ls.where+` GROUP BY 1, 2, 3`,
 		ls.args, func(rows *sql.Rows) error {
 			groups = append(groups, leadGroups{{}}...)
 			g := &groups[len(groups)-1]
@@ -477,7 +477,7 @@ func (s *Store) UpdateLead(ctx context.Context, ws Workspace, actor Actor, id st
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE leads SET pool_id = ?, name = ?, email = ?, phone = ?, company = ?,
+		if _, err := tx.ExecContext(ctx, `UPDATE lead_rows SET pool_id = ?, name = ?, email = ?, phone = ?, company = ?,
 			status = ?, source = ?, metadata = ?, updated_at = ? WHERE seq = ?`,
 			l.PoolID, l.Name, l.Email, l.Phone, l.Company, string(l.Status), l.Source, string(meta), tx.nowMs(), l.seq); err != nil {
 			return fmt.Errorf("store: update lead: %w", err)

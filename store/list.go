@@ -280,6 +280,21 @@ func reverseOrder(order string) string {
 
 // countActive reads the maintained counters: exact, and a handful of rows whatever
 // the number of leads.
+// activeGroups are the workspace's active leads of the pool and status ("" for any)
+// as the counters count them: a filter's size and its counters' changes, without
+// reading its leads.
+func activeGroups(ctx context.Context, q querier, workspaceID, poolID, status string) (leadGroups, error) {
+	var groups leadGroups
+	err := eachRow(ctx, q, `SELECT pool_id, status, contact, active FROM lead_counts
+		WHERE workspace_id = ? AND ? IN ('', pool_id) AND ? IN ('', status) AND active > 0`, []any{workspaceID, poolID, status},
+		func(rows *sql.Rows) error {
+			groups = append(groups, leadGroups{{}}...)
+			g := &groups[len(groups)-1]
+			return rows.Scan(&g.pool, &g.status, &g.contact, &g.n)
+		})
+	return groups, err
+}
+
 func countActive(ctx context.Context, q querier, workspaceID, poolID, status string) (int, error) {
 	query := `SELECT COALESCE(SUM(active), 0) FROM lead_counts WHERE workspace_id = ?`
 	args := []any{workspaceID}
@@ -318,12 +333,12 @@ func (s *Store) activeSet(ctx context.Context, q querier, workspaceID string, f 
 	if err := s.checkFilter(ctx, q, workspaceID, &f); err != nil {
 		return leadSet{}, err
 	}
-	ls := leadSet{"workspace_id = ? AND deleted_at IS NULL", []any{workspaceID}}
+	ls := anyLeads("workspace_id = ? AND deleted_at IS NULL", workspaceID)
 	if f.PoolID != "" {
-		ls = leadSet{ls.where + " AND pool_id = ?", append(ls.args, f.PoolID)}
+		ls = anyLeads(ls.where+" AND pool_id = ?", append(ls.args, f.PoolID)...)
 	}
 	if f.Status != "" {
-		ls = leadSet{ls.where + " AND status = ?", append(ls.args, f.Status)}
+		ls = anyLeads(ls.where+" AND status = ?", append(ls.args, f.Status)...)
 	}
 	return withSearch(ls, workspaceID, f.Query), nil
 }
@@ -334,7 +349,7 @@ func (s *Store) activeSet(ctx context.Context, q querier, workspaceID string, f 
 // of the workspace to test it against the matches.
 func withSearch(ls leadSet, workspaceID, query string) leadSet {
 	if match := matchQuery(query); match != "" {
-		return leadSet{strings.Replace(ls.where, "workspace_id = ?", "+workspace_id = ?", 1) +
+		return leadSet{ls.from, strings.Replace(ls.where, "workspace_id = ?", "+workspace_id = ?", 1) +
 			" AND seq IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?)", append(ls.args, match)}
 	}
 	return ls
@@ -348,6 +363,9 @@ func (s *Store) CountMatching(ctx context.Context, workspaceID string, f LeadFil
 		return 0, err
 	}
 	var n int
-	err = s.read.QueryRowContext(ctx, `SELECT count(*) FROM leads WHERE `+ls.where, ls.args...).Scan(&n)
+	if matchQuery(f.Query) == "" { // as DeleteLeads will count it
+		return countActive(ctx, s.read, workspaceID, f.PoolID, f.Status)
+	}
+	err = s.read.QueryRowContext(ctx, `SELECT count(*) FROM `+ls.from+` WHERE `+ls.where, ls.args...).Scan(&n)
 	return n, err
 }

@@ -106,9 +106,10 @@ func planExplain(t *testing.T, s *Store, q planQuery) []string {
 	return out
 }
 
-// planRange finds a range constraint on an active-list index in a plan line such as
-// "SEARCH l USING INDEX leads_active_created (workspace_id=? AND created_at<?)".
-var planRange = regexp.MustCompile(`SEARCH l USING (COVERING )?INDEX leads_active_\w+ \([^)]*[<>]\?`)
+// planRange finds a range constraint on a list index in a plan line such as
+// "SEARCH r USING INDEX lead_rows_created (workspace_id=? AND created_at<?)" (r is
+// the leads view's rows; the Trash is skipped by a primary-key probe of trashed).
+var planRange = regexp.MustCompile(`SEARCH r USING (COVERING )?INDEX lead_rows_\w+ \([^)]*[<>]\?`)
 
 // planKnownProblems are plans found wanting and reported, not yet fixed in list.go.
 // Their subtests skip, saying why, for as long as the plan stays bad. (None now: the
@@ -221,8 +222,11 @@ func TestListQueriesUseIndexesNotScans(t *testing.T) {
 				if i > 0 || tc.f.Query != "" {
 					continue // the count, or a search (which reads the search index newest first)
 				}
-				if !strings.Contains(text, "INDEX leads_active_") {
-					problems = append(problems, "the page does not read an active-list index")
+				if !strings.Contains(text, "INDEX lead_rows_") {
+					problems = append(problems, "the page does not read a list index")
+				}
+				if !strings.Contains(text, "SEARCH t USING INTEGER PRIMARY KEY") {
+					problems = append(problems, "the page does not skip the Trash by its primary key")
 				}
 				if tc.cur != nil && !planRange.MatchString(text) {
 					problems = append(problems, "the cursor does not bound the index range (every page reads from the top of the list)")

@@ -125,7 +125,7 @@ func (s *Store) ReplayErasures(ctx context.Context, recs []ErasureRecord) (Repla
 					ids[i] = l.ID
 				}
 				// The erasure happened: a hold in the older copy does not undo it.
-				if _, err := tx.ExecContext(ctx, `UPDATE leads SET held_at = NULL, held_by = NULL, hold_reason = NULL
+				if _, err := tx.ExecContext(ctx, `UPDATE lead_rows SET held_at = NULL, held_by = NULL, hold_reason = NULL
 					WHERE workspace_id = ? AND id IN `+inList(len(ids)), append([]any{ws.ID}, anys(ids)...)...); err != nil {
 					return err
 				}

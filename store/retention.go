@@ -35,9 +35,9 @@ func dueSet(ws Workspace, now time.Time) leadSet {
 	}
 	// ...and never a lead whose batch can still be undone (a slow delete moves its
 	// deadline past deleted_at + the window).
-	return leadSet{`workspace_id = ? AND deleted_at IS NOT NULL AND deleted_at <= ? AND held_at IS NULL
-		AND NOT EXISTS (SELECT 1 FROM batches b WHERE b.id = leads.batch_id AND b.undone_at IS NULL AND b.undo_until >= ?)`,
-		[]any{ws.ID, cutoff.UnixMilli(), now.Add(-UndoGrace).UnixMilli()}}
+	return trashLeads(`workspace_id = ? AND deleted_at <= ? AND held_at IS NULL
+		AND NOT EXISTS (SELECT 1 FROM batches b WHERE b.id = trash.batch_id AND b.undone_at IS NULL AND b.undo_until >= ?)`,
+		ws.ID, cutoff.UnixMilli(), now.Add(-UndoGrace).UnixMilli())
 }
 
 // PurgeDue purges, in every workspace, the trashed leads whose retention has run
@@ -89,7 +89,7 @@ func (s *Store) purgeWorkspace(ctx context.Context, ws Workspace, holder string,
 	run := PurgeRun{Workspace: ws}
 	if dryRun {
 		ls := dueSet(ws, s.Now())
-		err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM leads WHERE `+ls.where, ls.args...).Scan(&run.Purged)
+		err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM `+ls.from+` WHERE `+ls.where, ls.args...).Scan(&run.Purged)
 		return run, err
 	}
 	system := Actor{Kind: "system"}
@@ -98,8 +98,8 @@ func (s *Store) purgeWorkspace(ctx context.Context, ws Workspace, holder string,
 		err := s.inTx(ctx, func(tx *Tx) error {
 			due := dueSet(ws, tx.now)
 			// Oldest first, one chunk: the chunk's own set is its seqs.
-			chunk := leadSet{"seq IN (SELECT seq FROM leads WHERE " + due.where + " ORDER BY deleted_at, seq LIMIT ?)",
-				append(append([]any{}, due.args...), PurgeChunk)}
+			chunk := trashLeads("seq IN (SELECT seq FROM trash WHERE "+due.where+" ORDER BY deleted_at, seq LIMIT ?)",
+				append(append([]any{}, due.args...), PurgeChunk)...)
 			var err error
 			n, err = s.purgeRows(ctx, tx, ws.ID, system, chunk, "retention")
 			return err

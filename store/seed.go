@@ -101,7 +101,7 @@ func seedChunkTx(ctx context.Context, tx *Tx, ws Workspace, pools []Pool, users 
 		if rows == 0 {
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO leads (seq, id, workspace_id, pool_id, name, email, phone, company,
+		if _, err := tx.ExecContext(ctx, `INSERT INTO lead_rows (seq, id, workspace_id, pool_id, name, email, phone, company,
 			status, source, owner_id, metadata, created_at, updated_at) VALUES `+placeholders(rows, 14), leadArgs...); err != nil {
 			return fmt.Errorf("store: seed leads: %w", err)
 		}
@@ -140,7 +140,7 @@ func seedChunkTx(ctx context.Context, tx *Tx, ws Workspace, pools []Pool, users 
 		return err
 	}
 	// The chunk's leads are a range of seq: one pass over it counts them.
-	return countLeads(ctx, tx, ws.ID, leadSet{"seq BETWEEN ? AND ?", []any{firstSeq, maxSeq}}, 1, 0)
+	return countLeads(ctx, tx, ws.ID, anyLeads("seq BETWEEN ? AND ?", firstSeq, maxSeq), 1, 0)
 }
 
 // placeholders returns "(?, ?), (?, ?)" for rows rows of cols columns.

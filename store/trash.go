@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -51,10 +52,10 @@ func (s *Store) ListTrash(ctx context.Context, workspaceID string, f TrashFilter
 		return page, err
 	}
 	defer tx.Rollback()
-	pq := pageQuery{kind: kind, from: "leads l", where: []string{"l.workspace_id = ?", "l.deleted_at IS NOT NULL"},
+	pq := pageQuery{kind: kind, from: "trash l", where: []string{"l.workspace_id = ?"},
 		args: []any{workspaceID}, cur: cur, limit: f.Limit}
 	if match != "" {
-		pq.from = "leads_fts f JOIN leads l ON l.seq = f.rowid"
+		pq.from = "leads_fts f JOIN trash l ON l.seq = f.rowid"
 		pq.where, pq.args = append(pq.where, "leads_fts MATCH ?"), append(pq.args, match)
 	}
 	if f.DeletedBy != "" {
@@ -89,7 +90,7 @@ func (s *Store) TrashBatches(ctx context.Context, workspaceID, deletedBy, cursor
 		return page, err
 	}
 	where := []string{"b.workspace_id = ?", "b.kind IN ('delete', 'spam')",
-		"EXISTS (SELECT 1 FROM leads l WHERE " + inBatch + ")"}
+		"EXISTS (SELECT 1 FROM trash l WHERE " + inBatch + ")"}
 	args := []any{workspaceID}
 	if deletedBy != "" {
 		where, args = append(where, "b.actor_id = ?"), append(args, deletedBy)
@@ -104,7 +105,7 @@ func (s *Store) TrashBatches(ctx context.Context, workspaceID, deletedBy, cursor
 		where, args = append(where, "(b.created_at, b.id) "+cmp+" (?, ?)"), append(args, cur.Created, cur.Name)
 	}
 	err = eachRow(ctx, s.read, `SELECT `+batchColumns+`,
-		(SELECT count(*) FROM leads l WHERE `+inBatch+`), (SELECT count(*) FROM leads l INDEXED BY leads_held WHERE l.held_at IS NOT NULL AND `+inBatch+`)
+		(SELECT count(*) FROM trash l WHERE `+inBatch+`), (`+heldInBatch+`)
 		FROM batches b WHERE `+strings.Join(where, " AND ")+` ORDER BY `+order+fmt.Sprintf(" LIMIT %d", limit+1), args,
 		func(rows *sql.Rows) error {
 			var n, held int
@@ -143,7 +144,7 @@ func (s *Store) PendingUndos(ctx context.Context, workspaceID, actorID string) (
 	var out []Batch
 	err := eachRow(ctx, s.read, `SELECT `+batchColumns+` FROM batches b
 		WHERE b.workspace_id = ? AND b.actor_id = ? AND b.undone_at IS NULL AND b.undo_until > ?
-		AND EXISTS (SELECT 1 FROM leads l WHERE `+inBatch+`)
+		AND EXISTS (SELECT 1 FROM trash l WHERE `+inBatch+`)
 		ORDER BY b.undo_until`, []any{workspaceID, actorID, s.Now().UnixMilli()}, func(rows *sql.Rows) error {
 		b, err := scanBatch(rows)
 		out = append(out, b)
@@ -165,7 +166,7 @@ func (s *Store) RestoreLeads(ctx context.Context, workspaceID string, actor Acto
 		if err := checkTrashed(ctx, tx, workspaceID, ids, onlyDeletedBy); err != nil {
 			return err
 		}
-		n, err = restoreTx(ctx, tx, workspaceID, actor, idLeads(workspaceID, ids).and("deleted_at IS NOT NULL"), "",
+		n, err = restoreTx(ctx, tx, workspaceID, actor, idLeads(workspaceID, ids).and("deleted_at IS NOT NULL"), nil, "",
 			"restore", "Restored from the Trash")
 		return err
 	})
@@ -243,9 +244,8 @@ func (s *Store) BatchHeld(ctx context.Context, workspaceID, batchID string) (int
 }
 
 func batchHeld(ctx context.Context, q querier, b Batch) (int, error) {
-	ls := batchLeads(b)
 	var n int
-	err := q.QueryRowContext(ctx, `SELECT count(*) FROM leads INDEXED BY leads_held WHERE `+ls.where+` AND held_at IS NOT NULL`, ls.args...).Scan(&n)
+	err := q.QueryRowContext(ctx, `SELECT (`+heldInBatch+`) FROM batches b WHERE b.id = ?`, b.ID).Scan(&n)
 	return n, err
 }
 
@@ -278,7 +278,7 @@ func (s *Store) PurgeBatch(ctx context.Context, workspaceID string, actor Actor,
 // purgeTx removes the set's leads (purgeRows) and writes the audit row.
 func (s *Store) purgeTx(ctx context.Context, tx *Tx, workspaceID string, actor Actor, ls leadSet, batchID, how string) (int, error) {
 	var first string
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(min(id), '') FROM leads WHERE `+ls.where, ls.args...).Scan(&first); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(min(id), '') FROM `+ls.from+` WHERE `+ls.where, ls.args...).Scan(&first); err != nil {
 		return 0, err
 	}
 	n, err := s.purgeRows(ctx, tx, workspaceID, actor, ls, how)
@@ -297,7 +297,7 @@ func (s *Store) purgeTx(ctx context.Context, tx *Tx, workspaceID string, actor A
 // of their e-mail and phone. Leads on legal hold are never purged.
 func (s *Store) purgeRows(ctx context.Context, tx *Tx, workspaceID string, actor Actor, ls leadSet, how string) (int, error) {
 	var held int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM leads WHERE `+ls.where+` AND held_at IS NOT NULL`, ls.args...).Scan(&held); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+ls.from+` WHERE `+ls.where+` AND held_at IS NOT NULL`, ls.args...).Scan(&held); err != nil {
 		return 0, err
 	}
 	if held > 0 {
@@ -308,7 +308,7 @@ func (s *Store) purgeRows(ctx context.Context, tx *Tx, workspaceID string, actor
 		bat string
 	}
 	var leads []doomed
-	err := eachRow(ctx, tx, `SELECT seq, id, name, email, phone, company, COALESCE(batch_id, '') FROM leads WHERE `+ls.where, ls.args,
+	err := eachRow(ctx, tx, `SELECT seq, id, name, email, phone, company, COALESCE(batch_id, '') FROM `+ls.from+` WHERE `+ls.where, ls.args,
 		func(rows *sql.Rows) error {
 			var d doomed
 			err := rows.Scan(&d.seq, &d.ID, &d.Name, &d.Email, &d.Phone, &d.Company, &d.bat)
@@ -321,9 +321,18 @@ func (s *Store) purgeRows(ctx context.Context, tx *Tx, workspaceID string, actor
 	if err := moveCounts(ctx, tx, workspaceID, ls, 0); err != nil {
 		return 0, err
 	}
-	// Delete the rows first: the set may be a search, which stops matching once the
-	// search entries go. Notes, tags, tasks and activity go with the lead (ON DELETE CASCADE).
-	if _, err := tx.ExecContext(ctx, `DELETE FROM leads WHERE `+ls.where, ls.args...); err != nil {
+	// The leads read above, by seq: the set may be a search, which stops matching once
+	// the search entries go. Notes, tags, tasks and activity go with the lead (by the
+	// leads view's trigger and ON DELETE CASCADE).
+	seqs := make([]int64, len(leads))
+	for i, d := range leads {
+		seqs[i] = d.seq
+	}
+	list, err := json.Marshal(seqs)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM leads WHERE seq IN (SELECT value FROM json_each(?))`, string(list)); err != nil {
 		return 0, fmt.Errorf("store: purge: %w", err)
 	}
 	for _, d := range leads {
@@ -391,9 +400,10 @@ func (s *Store) Tombstone(ctx context.Context, workspaceID, leadID string) (Tomb
 
 // trashSet is the set of the workspace's trashed leads that the Trash filter matches.
 func trashSet(workspaceID string, f TrashFilter) leadSet {
-	ls := leadSet{"workspace_id = ? AND deleted_at IS NOT NULL", []any{workspaceID}}
+	ls := trashLeads("workspace_id = ?", workspaceID)
 	if f.DeletedBy != "" {
-		ls = leadSet{ls.where + " AND deleted_by = ?", append(ls.args, f.DeletedBy)}
+		ls = ls.and("deleted_by = ?")
+		ls.args = append(ls.args, f.DeletedBy)
 	}
 	return withSearch(ls, workspaceID, f.Query)
 }
@@ -402,7 +412,7 @@ func trashSet(workspaceID string, f TrashFilter) leadSet {
 func (s *Store) CountTrash(ctx context.Context, workspaceID string, f TrashFilter) (int, error) {
 	ls := trashSet(workspaceID, f)
 	var n int
-	err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM leads WHERE `+ls.where, ls.args...).Scan(&n)
+	err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM `+ls.from+` WHERE `+ls.where, ls.args...).Scan(&n)
 	return n, err
 }
 
@@ -425,7 +435,7 @@ func (s *Store) RestoreMatching(ctx context.Context, workspaceID string, actor A
 		if err != nil {
 			return err
 		}
-		n, err = restoreTx(ctx, tx, workspaceID, actor, ls, "", "restore", "Restored from the Trash")
+		n, err = restoreTx(ctx, tx, workspaceID, actor, ls, nil, "", "restore", "Restored from the Trash")
 		return err
 	})
 	return n, err
