@@ -36,7 +36,7 @@ lint:
 # import of a 100,000-row CSV file.
 bench:
 	$(GO) test -p 1 -run '^$$' -bench 'ListLeads|LeadsPage|StatsPage' -benchtime 50x -count 5 ./store ./web
-	$(GO) test -run '^$$' -bench 'BulkDeleteWhileBrowsing' -benchtime 3x -count 1 ./web
+	$(GO) test -run '^$$' -bench 'BulkDeleteWhileBrowsing|PagesWithBigDeletion' -benchtime 3x -count 1 ./web
 	$(GO) test -run '^$$' -bench 'Import100k' -benchtime 2x -count 1 ./store
 
 ci: lint test

@@ -379,8 +379,8 @@ func batchLeads(b Batch) leadSet {
 	return trashLeads("workspace_id = ? AND deleted_at = ? AND batch_id = ?", b.WorkspaceID, b.CreatedAt.UnixMilli(), b.ID)
 }
 
-// inBatch is the SQL condition, on the trash view aliased l and batches aliased b, of
-// a lead of the batch still in the Trash (batchLeads, in a join).
+// inBatch is the SQL condition, on the trash view or the trashed table aliased l and
+// batches aliased b, of a lead of the batch still in the Trash (batchLeads, in a join).
 const inBatch = `l.workspace_id = b.workspace_id AND l.deleted_at = b.created_at AND l.batch_id = b.id`
 
 // heldInBatch counts the held leads of the batch aliased b still in the Trash, by the

@@ -249,16 +249,21 @@ func (s *Store) ListLeads(ctx context.Context, workspaceID string, f LeadFilter)
 	if f.Status != "" {
 		pq.where, pq.args = append(pq.where, "l.status = ?"), append(pq.args, f.Status)
 	}
+	if match == "" {
+		page.Total, err = countActive(ctx, tx, workspaceID, f.PoolID, f.Status)
+		if err != nil || page.Total == 0 {
+			// Nothing to list: the index may still hold many leads of the filter, all in
+			// the Trash (every "won" lead just deleted), which the page would read past.
+			return page, err
+		}
+	}
 	if page.Leads, page.Next, page.Prev, err = pq.run(ctx, tx); err != nil {
 		return page, fmt.Errorf("store: list leads: %w", err)
 	}
-	if match == "" {
-		page.Total, err = countActive(ctx, tx, workspaceID, f.PoolID, f.Status)
-	} else {
-		page.Total, page.Capped, err = boundedCount(ctx, tx, pq.from, pq.where, pq.args)
-	}
-	if err != nil {
-		return page, fmt.Errorf("store: count leads: %w", err)
+	if match != "" {
+		if page.Total, page.Capped, err = boundedCount(ctx, tx, pq.from, pq.where, pq.args); err != nil {
+			return page, fmt.Errorf("store: count leads: %w", err)
+		}
 	}
 	return page, nil
 }

@@ -90,7 +90,7 @@ func (s *Store) TrashBatches(ctx context.Context, workspaceID, deletedBy, cursor
 		return page, err
 	}
 	where := []string{"b.workspace_id = ?", "b.kind IN ('delete', 'spam')",
-		"EXISTS (SELECT 1 FROM trash l WHERE " + inBatch + ")"}
+		"EXISTS (SELECT 1 FROM trashed l WHERE " + inBatch + ")"}
 	args := []any{workspaceID}
 	if deletedBy != "" {
 		where, args = append(where, "b.actor_id = ?"), append(args, deletedBy)
@@ -105,7 +105,7 @@ func (s *Store) TrashBatches(ctx context.Context, workspaceID, deletedBy, cursor
 		where, args = append(where, "(b.created_at, b.id) "+cmp+" (?, ?)"), append(args, cur.Created, cur.Name)
 	}
 	err = eachRow(ctx, s.read, `SELECT `+batchColumns+`,
-		(SELECT count(*) FROM trash l WHERE `+inBatch+`), (`+heldInBatch+`)
+		(SELECT count(*) FROM trashed l WHERE `+inBatch+`), (`+heldInBatch+`)
 		FROM batches b WHERE `+strings.Join(where, " AND ")+` ORDER BY `+order+fmt.Sprintf(" LIMIT %d", limit+1), args,
 		func(rows *sql.Rows) error {
 			var n, held int
@@ -144,7 +144,7 @@ func (s *Store) PendingUndos(ctx context.Context, workspaceID, actorID string) (
 	var out []Batch
 	err := eachRow(ctx, s.read, `SELECT `+batchColumns+` FROM batches b
 		WHERE b.workspace_id = ? AND b.actor_id = ? AND b.undone_at IS NULL AND b.undo_until > ?
-		AND EXISTS (SELECT 1 FROM trash l WHERE `+inBatch+`)
+		AND EXISTS (SELECT 1 FROM trashed l WHERE `+inBatch+`)
 		ORDER BY b.undo_until`, []any{workspaceID, actorID, s.Now().UnixMilli()}, func(rows *sql.Rows) error {
 		b, err := scanBatch(rows)
 		out = append(out, b)

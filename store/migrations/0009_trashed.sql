@@ -31,8 +31,9 @@ CREATE TABLE trashed (
 INSERT INTO trashed (seq, workspace_id, deleted_at, deleted_by, delete_reason, batch_id)
 SELECT seq, workspace_id, deleted_at, COALESCE(deleted_by, ''), COALESCE(delete_reason, ''), batch_id
 FROM leads WHERE deleted_at IS NOT NULL;
--- The Trash newest first, and a deletion's leads: they share its instant.
-CREATE INDEX trashed_workspace ON trashed (workspace_id, deleted_at, seq);
+-- The Trash newest first, and a deletion's leads: they share its instant (batch_id
+-- is there to count them without reading their rows).
+CREATE INDEX trashed_workspace ON trashed (workspace_id, deleted_at, seq, batch_id);
 
 DROP INDEX leads_active_created;
 DROP INDEX leads_active_status;
@@ -57,8 +58,9 @@ SELECT r.seq, r.id, r.workspace_id, r.pool_id, r.name, r.email, r.phone, r.compa
        r.import_batch_id, r.held_at, r.held_by, r.hold_reason
 FROM lead_rows r LEFT JOIN trashed t ON t.seq = r.seq;
 
+-- (t.seq, not r.seq: the Trash's order, deleted_at and seq, is then the index's.)
 CREATE VIEW trash AS
-SELECT r.seq, r.id, t.workspace_id, r.pool_id, r.name, r.email, r.phone, r.company, r.status, r.source,
+SELECT t.seq, r.id, t.workspace_id, r.pool_id, r.name, r.email, r.phone, r.company, r.status, r.source,
        r.owner_id, r.metadata, r.created_at, r.updated_at,
        t.deleted_at, t.deleted_by, t.delete_reason, t.batch_id,
        r.import_batch_id, r.held_at, r.held_by, r.hold_reason
