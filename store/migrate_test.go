@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -391,5 +393,135 @@ func TestSearchIndexRebuildIndexesExistingLeads(t *testing.T) {
 	}
 	if indexed != 2501 {
 		t.Errorf("%d leads in the rebuilt index, want 2501", indexed)
+	}
+}
+
+// TestTrashMovesToItsOwnTableWithEverythingItHad opens a database written before
+// migration 9 (leads in the Trash marked in their own rows) and checks that the
+// migration keeps every lead where it was: active leads in the table, trashed ones in
+// the Trash with who, when, why and which deletion, holds, counters and timelines; and
+// that the deletion can still be restored as a whole.
+func TestTrashMovesToItsOwnTableWithEverythingItHad(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "leadkeep.db")
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := db.ExecContext(ctx, q, args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`)
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(names)
+	for _, name := range names[:8] { // 0001 to 0008, as a database of last month has them
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exec(string(body))
+	}
+	for v := 1; v <= 8; v++ {
+		exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)`, v, filepath.Base(names[v-1]))
+	}
+	const at, deletedAt = int64(1_790_000_000_000), int64(1_790_000_500_000)
+	exec(`INSERT INTO workspaces (id, name, created_at) VALUES ('ws_1', 'Acme', ?)`, at)
+	exec(`INSERT INTO users (id, workspace_id, email, name, password_hash, role, created_at) VALUES ('usr_1', 'ws_1', 'ana@example.com', 'Ana', 'x', 'admin', ?)`, at)
+	exec(`INSERT INTO pools (id, workspace_id, name, is_default, created_at) VALUES ('pool_1', 'ws_1', 'Default', 1, ?)`, at)
+	exec(`INSERT INTO batches (id, workspace_id, kind, actor_id, reason, count, undo_until, created_at) VALUES ('bat_1', 'ws_1', 'delete', 'usr_1', 'duplicate', 2, ?, ?)`,
+		deletedAt+10_000, deletedAt)
+	for i, l := range []struct {
+		id, status string
+		trashed    bool
+		batch      any
+		held       any
+	}{
+		{"lead_000000000000000a", "new", false, nil, nil},
+		{"lead_000000000000000b", "won", true, "bat_1", nil},
+		{"lead_000000000000000c", "won", true, nil, deletedAt},
+		{"lead_000000000000000d", "lost", true, "bat_1", nil},
+	} {
+		var del, by, reason any
+		if l.trashed {
+			del, by, reason = deletedAt, "usr_1", "duplicate"
+		}
+		exec(`INSERT INTO leads (seq, id, workspace_id, pool_id, name, email, status, created_at, updated_at,
+			deleted_at, deleted_by, delete_reason, batch_id, held_at, held_by, hold_reason)
+			VALUES (?, ?, 'ws_1', 'pool_1', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? IS NULL THEN NULL ELSE 'usr_1' END, CASE WHEN ? IS NULL THEN NULL ELSE 'audit' END)`,
+			i+1, l.id, "Lead "+l.id, l.id+"@example.com", l.status, at+int64(i), at+int64(i), del, by, reason, l.batch, l.held, l.held, l.held)
+		exec(`INSERT INTO activity (lead_id, at, actor_id, kind, text) VALUES (?, ?, '', 'created', 'Created')`, l.id, at+int64(i))
+		if l.trashed {
+			exec(`INSERT INTO activity (lead_id, at, actor_id, kind, text) VALUES (?, ?, 'usr_1', 'deleted', 'Moved to the Trash (Duplicate)')`, l.id, deletedAt)
+		}
+	}
+	exec(`INSERT INTO lead_counts (workspace_id, pool_id, status, contact, active, trashed)
+		SELECT workspace_id, pool_id, status, 'nophone', SUM(deleted_at IS NULL), SUM(deleted_at IS NOT NULL) FROM leads GROUP BY 1, 2, 3`)
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s := openFile(t, path)
+	defer s.Close()
+	ids := func(leads []Lead) []string {
+		var out []string
+		for _, l := range leads {
+			out = append(out, l.ID)
+		}
+		slices.Sort(out)
+		return out
+	}
+	active, err := s.ListLeads(ctx, "ws_1", LeadFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	trash, err := s.ListTrash(ctx, "ws_1", TrashFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(active.Leads); !slices.Equal(got, []string{"lead_000000000000000a"}) || active.Total != 1 {
+		t.Errorf("active after the migration: %v (total %d), want lead_…a", got, active.Total)
+	}
+	if got := ids(trash.Leads); !slices.Equal(got, []string{"lead_000000000000000b", "lead_000000000000000c", "lead_000000000000000d"}) || trash.Total != 3 {
+		t.Errorf("in the Trash after the migration: %v (total %d), want b, c, d", got, trash.Total)
+	}
+	for _, l := range trash.Leads {
+		if l.DeletedAt == nil || l.DeletedAt.UnixMilli() != deletedAt || l.DeletedBy != "usr_1" || l.DeletedByName != "Ana" || l.DeleteReason != "duplicate" {
+			t.Errorf("%s lost its deletion: %+v", l.ID, l)
+		}
+		if wantBatch := map[string]string{"lead_000000000000000b": "bat_1", "lead_000000000000000d": "bat_1"}[l.ID]; l.BatchID != wantBatch {
+			t.Errorf("%s in batch %q, want %q", l.ID, l.BatchID, wantBatch)
+		}
+		if held := l.HeldAt != nil; held != (l.ID == "lead_000000000000000c") || (held && l.HoldReason != "audit") {
+			t.Errorf("%s held %v (%q)", l.ID, held, l.HoldReason)
+		}
+	}
+	d, err := s.LeadDetail(ctx, "ws_1", "lead_000000000000000b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Activity) != 2 || d.Activity[0].Kind != "deleted" || d.Activity[1].Kind != "created" {
+		t.Errorf("lead_b's timeline after the migration: %+v", d.Activity)
+	}
+	var stale int
+	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM lead_rows WHERE deleted_at IS NOT NULL OR batch_id IS NOT NULL`).Scan(&stale); err != nil || stale != 0 {
+		t.Errorf("%d lead rows still say they are in the Trash (%v)", stale, err)
+	}
+
+	// The old deletion comes back whole; its held neighbour stays in the Trash.
+	res, err := s.RestoreBatch(ctx, "ws_1", Actor{Kind: "user", ID: "usr_1", Name: "Ana"}, "bat_1")
+	if err != nil || res.Restored != 2 {
+		t.Fatalf("restore of the old deletion: %+v, %v", res, err)
+	}
+	if n, err := countActive(ctx, s.read, "ws_1", "", ""); err != nil || n != 3 {
+		t.Errorf("%d active leads counted after the restore, want 3 (%v)", n, err)
+	}
+	if trash, err = s.ListTrash(ctx, "ws_1", TrashFilter{}); err != nil || !slices.Equal(ids(trash.Leads), []string{"lead_000000000000000c"}) || trash.Total != 1 {
+		t.Errorf("Trash after the restore: %v (total %d, %v), want lead_c", ids(trash.Leads), trash.Total, err)
 	}
 }
