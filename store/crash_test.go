@@ -137,7 +137,7 @@ func crashState(t *testing.T, path string, leads int) (trashed, batches, audits 
 		{`SELECT COALESCE(SUM(trashed), 0) FROM lead_counts`, &countedTrashed},
 		{`SELECT count(*) FROM batches`, &batches},
 		{`SELECT count(*) FROM audit`, &audits},
-		{`SELECT count(*) FROM timeline WHERE kind = 'deleted'`, &activity},
+		{`SELECT count(*) FROM activity WHERE kind = 'deleted'`, &activity},
 	} {
 		if err := db.QueryRowContext(ctx, q.sql).Scan(q.dst); err != nil {
 			t.Fatal(err)

@@ -168,7 +168,7 @@ func erasureLeads(ctx context.Context, q querier, cond string, args []any) ([]Er
 	var out []ErasureLead
 	err := eachRow(ctx, q, `SELECT l.id, l.name, l.email, l.phone, l.deleted_at IS NOT NULL, l.held_at IS NOT NULL,
 		(SELECT count(*) FROM notes WHERE lead_id = l.id), (SELECT count(*) FROM tasks WHERE lead_id = l.id),
-		(SELECT count(*) FROM timeline WHERE lead_id = l.id), (SELECT count(*) FROM tags WHERE lead_id = l.id)
+		(SELECT count(*) FROM activity WHERE lead_id = l.id), (SELECT count(*) FROM tags WHERE lead_id = l.id)
 		FROM leads l WHERE `+cond+` ORDER BY l.seq`, args, func(rows *sql.Rows) error {
 		var e ErasureLead
 		err := rows.Scan(&e.ID, &e.Name, &e.Email, &e.Phone, &e.InTrash, &e.Held, &e.Notes, &e.Tasks, &e.Activity, &e.Tags)
@@ -374,7 +374,7 @@ func redactPerson(ctx context.Context, tx *Tx, workspaceID string, ids []string,
 	targets := []struct{ table, col, scope string }{
 		{"audit", "details", "workspace_id = ?"},
 		{"batches", "details", "workspace_id = ?"},
-		{"activity", "text", "lead_id IN (SELECT id FROM leads WHERE workspace_id = ?)" + notTheirs},
+		{"lead_activity", "text", "lead_id IN (SELECT id FROM leads WHERE workspace_id = ?)" + notTheirs},
 		{"bulk_activity", "text", "workspace_id = ?"},
 		{"notes", "body", "lead_id IN (SELECT id FROM leads WHERE workspace_id = ?)" + notTheirs},
 		{"tasks", "title", "lead_id IN (SELECT id FROM leads WHERE workspace_id = ?)" + notTheirs},

@@ -89,7 +89,7 @@ func (s *Store) LeadDetail(ctx context.Context, workspaceID, id string) (LeadDet
 	if err != nil {
 		return d, err
 	}
-	err = eachRow(ctx, tx, `SELECT at, `+fmt.Sprintf(actorName, "actor_id")+`, kind, text FROM timeline
+	err = eachRow(ctx, tx, `SELECT at, `+fmt.Sprintf(actorName, "actor_id")+`, kind, text FROM activity
 		WHERE lead_id = ? ORDER BY at DESC, bulk DESC, id DESC LIMIT 200`, []any{id}, func(rows *sql.Rows) error {
 		var a Activity
 		var at int64

@@ -402,7 +402,7 @@ func TestImportIsOneBatchWithItsAuditActivityAndCounters(t *testing.T) {
 		[]string{"import|3|" + id + "|Imported spring leads.csv: 3 created, 0 skipped, 1 refused"}) {
 		t.Errorf("audit %q", got)
 	}
-	if n := e.count(t, `SELECT count(*) FROM timeline a JOIN leads l ON l.id = a.lead_id
+	if n := e.count(t, `SELECT count(*) FROM activity a JOIN leads l ON l.id = a.lead_id
 		WHERE l.import_batch_id = ? AND a.kind = 'created' AND a.text = 'imported from spring leads.csv'`, id); n != 3 {
 		t.Errorf("%d activity rows, want one per lead", n)
 	}

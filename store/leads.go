@@ -384,13 +384,18 @@ type leadGroups []struct {
 }
 
 func groupLeads(ctx context.Context, tx *Tx, ls leadSet) (leadGroups, error) {
+	return scanGroups(ctx, tx, `SELECT pool_id, status, `+contactOf+`, count(*) FROM `+ls.from+` WHERE `+ls.where+` GROUP BY 1, 2, 3`,
+		ls.args...)
+}
+
+// scanGroups reads leadGroups from a query of pool, status, contact and a count.
+func scanGroups(ctx context.Context, q querier, query string, args ...any) (leadGroups, error) {
 	var groups leadGroups
-	err := eachRow(ctx, tx, `SELECT pool_id, status, `+contactOf+`, count(*) FROM `+ls.from+` WHERE `+ls.where+` GROUP BY 1, 2, 3`,
-		ls.args, func(rows *sql.Rows) error {
-			groups = append(groups, leadGroups{{}}...)
-			g := &groups[len(groups)-1]
-			return rows.Scan(&g.pool, &g.status, &g.contact, &g.n)
-		})
+	err := eachRow(ctx, q, query, args, func(rows *sql.Rows) error {
+		groups = append(groups, leadGroups{{}}...)
+		g := &groups[len(groups)-1]
+		return rows.Scan(&g.pool, &g.status, &g.contact, &g.n)
+	})
 	return groups, err
 }
 
@@ -418,7 +423,7 @@ func (groups leadGroups) count(ctx context.Context, tx *Tx, workspaceID string, 
 }
 
 func addActivity(ctx context.Context, tx *Tx, leadID string, actor Actor, kind, text string) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO activity (lead_id, at, actor_id, kind, text) VALUES (?, ?, ?, ?, ?)`,
+	_, err := tx.ExecContext(ctx, `INSERT INTO lead_activity (lead_id, at, actor_id, kind, text) VALUES (?, ?, ?, ?, ?)`,
 		leadID, tx.nowMs(), actor.ID, kind, text)
 	return err
 }

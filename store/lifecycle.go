@@ -563,13 +563,7 @@ func batchGroups(ctx context.Context, tx *Tx, b Batch) (leadGroups, error) {
 		return nil, err
 	}
 	if left == b.Count {
-		var kept leadGroups
-		err := eachRow(ctx, tx, `SELECT pool_id, status, contact, n FROM batch_counts WHERE batch_id = ?`, []any{b.ID},
-			func(rows *sql.Rows) error {
-				kept = append(kept, leadGroups{{}}...)
-				g := &kept[len(kept)-1]
-				return rows.Scan(&g.pool, &g.status, &g.contact, &g.n)
-			})
+		kept, err := scanGroups(ctx, tx, `SELECT pool_id, status, contact, n FROM batch_counts WHERE batch_id = ?`, b.ID)
 		if err != nil || kept.total() == left {
 			return kept, err
 		}

@@ -187,7 +187,7 @@ func (e *lcEnv) snap(t testing.TB) lcSnap {
 		&s.Trashed:        `SELECT count(*) FROM leads WHERE deleted_at IS NOT NULL`,
 		&s.Batches:        `SELECT count(*) FROM batches`,
 		&s.Audit:          `SELECT count(*) FROM audit`,
-		&s.Activity:       `SELECT count(*) FROM timeline`,
+		&s.Activity:       `SELECT count(*) FROM activity`,
 		&s.Tombstones:     `SELECT count(*) FROM tombstones`,
 		&s.Notes:          `SELECT count(*) FROM notes`,
 		&s.Tags:           `SELECT count(*) FROM tags`,
@@ -475,7 +475,7 @@ func TestDeleteMovesLeadsToTheTrashInOneBatch(t *testing.T) {
 					t.Errorf("lead %s after delete: deleted %v by %q (%q), reason %q, batch %q", l.ID, got.DeletedAt,
 						got.DeletedBy, got.DeletedByName, got.DeleteReason, got.BatchID)
 				}
-				if n := e.count(t, `SELECT count(*) FROM timeline WHERE lead_id = ? AND kind = 'deleted'`, l.ID); n != 1 {
+				if n := e.count(t, `SELECT count(*) FROM activity WHERE lead_id = ? AND kind = 'deleted'`, l.ID); n != 1 {
 					t.Errorf("lead %s has %d 'deleted' activity rows, want 1", l.ID, n)
 				}
 				d, err := e.s.LeadDetail(ctx, e.ws.ID, l.ID)
@@ -586,7 +586,7 @@ func TestDeleteTakesUpToMaxIDsAndIgnoresRepeatedIDs(t *testing.T) {
 	if b.Count != store.MaxIDs {
 		t.Errorf("batch count = %d, want %d", b.Count, store.MaxIDs)
 	}
-	if n := e.count(t, `SELECT count(*) FROM timeline WHERE kind = 'deleted'`); n != store.MaxIDs {
+	if n := e.count(t, `SELECT count(*) FROM activity WHERE kind = 'deleted'`); n != store.MaxIDs {
 		t.Errorf("%d 'deleted' activity rows, want %d", n, store.MaxIDs)
 	}
 	if a := lcAudit(t, e.s, e.ws.ID, store.AuditFilter{}); len(a) != 1 || a[0].Count != store.MaxIDs {
@@ -790,7 +790,7 @@ func TestEveryTransitionOutOfTheTrash(t *testing.T) {
 			e.clock.advance(3 * time.Second) // inside the undo window
 			now := e.clock.t
 			before := e.snap(t)
-			activityOfTargets := e.count(t, `SELECT count(*) FROM timeline WHERE lead_id IN (?, ?)`, ids[0], ids[1])
+			activityOfTargets := e.count(t, `SELECT count(*) FROM activity WHERE lead_id IN (?, ?)`, ids[0], ids[1])
 			kindsBefore := map[string][]string{}
 			for _, id := range ids {
 				kindsBefore[id] = lcKinds(t, e.s, e.ws.ID, id)
@@ -1081,7 +1081,7 @@ func TestPurgeLeavesOnlyATombstone(t *testing.T) {
 				"notes":    `SELECT count(*) FROM notes WHERE lead_id = ?`,
 				"tags":     `SELECT count(*) FROM tags WHERE lead_id = ?`,
 				"tasks":    `SELECT count(*) FROM tasks WHERE lead_id = ?`,
-				"activity": `SELECT count(*) FROM timeline WHERE lead_id = ?`,
+				"activity": `SELECT count(*) FROM activity WHERE lead_id = ?`,
 			} {
 				if n := e.count(t, q, l.ID); n != 0 {
 					t.Errorf("%d rows of %s are left for the purged lead", n, table)
@@ -2031,7 +2031,7 @@ func TestRandomWalkFollowsTheStateMachine(t *testing.T) {
 		for _, n := range m.activity {
 			wantActivity += n
 		}
-		if n := e.count(t, `SELECT count(*) FROM timeline a JOIN leads l ON l.id = a.lead_id WHERE l.workspace_id = ?`, e.ws.ID); n != wantActivity {
+		if n := e.count(t, `SELECT count(*) FROM activity a JOIN leads l ON l.id = a.lead_id WHERE l.workspace_id = ?`, e.ws.ID); n != wantActivity {
 			t.Fatalf("step %d, %s: %d activity rows, want %d", step, op, n, wantActivity)
 		}
 		if n := e.count(t, `SELECT count(*) FROM audit WHERE workspace_id = ?`, e.ws.ID); n != wantAudit {

@@ -289,15 +289,8 @@ func reverseOrder(order string) string {
 // as the counters count them: a filter's size and its counters' changes, without
 // reading its leads.
 func activeGroups(ctx context.Context, q querier, workspaceID, poolID, status string) (leadGroups, error) {
-	var groups leadGroups
-	err := eachRow(ctx, q, `SELECT pool_id, status, contact, active FROM lead_counts
-		WHERE workspace_id = ? AND ? IN ('', pool_id) AND ? IN ('', status) AND active > 0`, []any{workspaceID, poolID, status},
-		func(rows *sql.Rows) error {
-			groups = append(groups, leadGroups{{}}...)
-			g := &groups[len(groups)-1]
-			return rows.Scan(&g.pool, &g.status, &g.contact, &g.n)
-		})
-	return groups, err
+	return scanGroups(ctx, q, `SELECT pool_id, status, contact, active FROM lead_counts
+		WHERE workspace_id = ? AND ? IN ('', pool_id) AND ? IN ('', status) AND active > 0`, workspaceID, poolID, status)
 }
 
 func countActive(ctx context.Context, q querier, workspaceID, poolID, status string) (int, error) {

@@ -59,7 +59,7 @@ func pvTexts(t testing.TB, e *lcEnv) map[string]string {
 		UNION ALL SELECT 'batch/' || id, details FROM batches
 		UNION ALL SELECT 'note/' || id, body FROM notes
 		UNION ALL SELECT 'task/' || id, title FROM tasks
-		UNION ALL SELECT 'activity/' || id, text FROM activity
+		UNION ALL SELECT 'activity/' || id, text FROM lead_activity
 		UNION ALL SELECT 'bulk_activity/' || id, text FROM bulk_activity
 		UNION ALL SELECT 'metadata/' || id, metadata FROM leads
 		UNION ALL SELECT 'tombstone/' || lead_id, how || ' ' || request_ref FROM tombstones`) {
@@ -935,7 +935,7 @@ func TestPreviewErasureListsEveryLeadOfThePersonInTheWorkspace(t *testing.T) {
 				}
 				wantNotes := e.count(t, `SELECT count(*) FROM notes WHERE lead_id = ?`, l.ID)
 				wantTasks := e.count(t, `SELECT count(*) FROM tasks WHERE lead_id = ?`, l.ID)
-				wantAct := e.count(t, `SELECT count(*) FROM timeline WHERE lead_id = ?`, l.ID)
+				wantAct := e.count(t, `SELECT count(*) FROM activity WHERE lead_id = ?`, l.ID)
 				wantTags := e.count(t, `SELECT count(*) FROM tags WHERE lead_id = ?`, l.ID)
 				if l.Notes != wantNotes || l.Tasks != wantTasks || l.Activity != wantAct || l.Tags != wantTags {
 					t.Errorf("preview of %s counts notes %d tasks %d activity %d tags %d, want %d %d %d %d",
@@ -1237,7 +1237,7 @@ func TestEraseRemovesThePersonAndRedactsEveryMention(t *testing.T) {
 	}
 	for _, r := range e.rows(t, `SELECT n.body FROM notes n JOIN leads l ON l.id = n.lead_id WHERE l.workspace_id = ?
 		UNION ALL SELECT k.title FROM tasks k JOIN leads l ON l.id = k.lead_id WHERE l.workspace_id = ?
-		UNION ALL SELECT a.text FROM timeline a JOIN leads l ON l.id = a.lead_id WHERE l.workspace_id = ?
+		UNION ALL SELECT a.text FROM activity a JOIN leads l ON l.id = a.lead_id WHERE l.workspace_id = ?
 		UNION ALL SELECT metadata FROM leads WHERE workspace_id = ?
 		UNION ALL SELECT details FROM batches WHERE workspace_id = ?`, e.ws.ID, e.ws.ID, e.ws.ID, e.ws.ID, e.ws.ID) {
 		if m := pvMentioning(r); len(m) > 0 {

@@ -243,7 +243,7 @@ func (e *rtEnv) snap() rtSnap {
 		&s.Trashed:    `SELECT count(*) FROM leads WHERE deleted_at IS NOT NULL`,
 		&s.Tombstones: `SELECT count(*) FROM tombstones`,
 		&s.Audit:      `SELECT count(*) FROM audit`,
-		&s.Activity:   `SELECT count(*) FROM timeline`,
+		&s.Activity:   `SELECT count(*) FROM activity`,
 		&s.Notes:      `SELECT count(*) FROM notes`,
 		&s.FTS:        `SELECT count(*) FROM leads_fts`,
 		&s.Leases:     `SELECT count(*) FROM leases`,
@@ -396,7 +396,7 @@ func TestRetentionPurgesATrashedLeadExactlyRetentionDaysAfterItsDeletion(t *test
 	// The lead went with its note, activity and search entry.
 	for table, q := range map[string]string{
 		"notes":     `SELECT count(*) FROM notes WHERE lead_id = ?`,
-		"activity":  `SELECT count(*) FROM timeline WHERE lead_id = ?`,
+		"activity":  `SELECT count(*) FROM activity WHERE lead_id = ?`,
 		"leads_fts": `SELECT count(*) FROM leads_fts WHERE lead_id = ?`,
 	} {
 		if n := e.count(q, a.ID); n != 0 {

@@ -225,7 +225,7 @@ func seedExtras(ctx context.Context, tx *Tx, leadID string, created int64, users
 		author = users[r.IntN(len(users))].ID
 	}
 	at := created
-	if _, err := tx.ExecContext(ctx, `INSERT INTO activity (lead_id, at, actor_id, kind, text) VALUES (?, ?, '', 'created', 'Created by the demo seed')`,
+	if _, err := tx.ExecContext(ctx, `INSERT INTO lead_activity (lead_id, at, actor_id, kind, text) VALUES (?, ?, '', 'created', 'Created by the demo seed')`,
 		leadID, at); err != nil {
 		return err
 	}
@@ -235,7 +235,7 @@ func seedExtras(ctx context.Context, tx *Tx, leadID string, created int64, users
 			newID(prefixNote), leadID, author, seedNotes[(r.IntN(len(seedNotes))+i)%len(seedNotes)], at); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO activity (lead_id, at, actor_id, kind, text) VALUES (?, ?, ?, 'note', 'Added a note')`,
+		if _, err := tx.ExecContext(ctx, `INSERT INTO lead_activity (lead_id, at, actor_id, kind, text) VALUES (?, ?, ?, 'note', 'Added a note')`,
 			leadID, at, author); err != nil {
 			return err
 		}

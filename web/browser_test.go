@@ -358,6 +358,23 @@ func TestBrowserDeleteThenUndoPutsTheRowBackInPlace(t *testing.T) {
 		t.Fatal("the table after undo differs from before the delete")
 	}
 
+	// The lead's timeline tells it, newest first: undone, then deleted (a seeded lead has
+	// no entry of its creation).
+	if err := chromedp.Do(ctx, chromedp.Navigate(c.url+"/leads/"+victim), chromedp.WaitVisible(chromedp.CSS(`ol.timeline`))); err != nil {
+		t.Fatal(err)
+	}
+	kinds, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('ol.timeline li')].map(li => li.className)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"event event-restored", "event event-deleted"}; strings.Join(kinds, ",") != strings.Join(want, ",") {
+		t.Errorf("the timeline after delete and undo: %v, want %v", kinds, want)
+	}
+	screenshot(t, ctx, "11b-lead-timeline")
+	if err := chromedp.Do(ctx, chromedp.Navigate(c.url+"/leads"), chromedp.WaitVisible(chromedp.CSS(`tr[data-lead-id]`))); err != nil {
+		t.Fatal(err)
+	}
+
 	// From the keyboard: the row's Delete link, the dialog, Enter, then Z undoes.
 	second := ids[7]
 	err = chromedp.Do(ctx,

@@ -49,7 +49,7 @@ var polSnapshotQueries = []struct{ name, query string }{
 	{"audit rows", `SELECT count(*) FROM audit`},
 	{"notes", `SELECT count(*) FROM notes`},
 	{"tags", `SELECT count(*) FROM tags`},
-	{"activity", `SELECT count(*) FROM timeline`},
+	{"activity", `SELECT count(*) FROM activity`},
 	{"users", `SELECT COALESCE(group_concat(x, ';'), '') FROM (SELECT id || '|' || workspace_id || '|' || email || '|' || role || '|' ||
 		operator || '|' || COALESCE(deactivated_at, '') AS x FROM users ORDER BY id)`},
 	{"sessions (all/revoked)", `SELECT count(*) || '/' || count(revoked_at) FROM sessions`},

@@ -826,7 +826,7 @@ func TestErasePreviewsRefusesThenErasesThePersonWithAReceipt(t *testing.T) {
 		t.Fatalf("the preview lists %v, want the 3 leads with the e-mail or the phone", listed)
 	}
 	text, _ := cells(preview.Find(`tr[data-lead-id="` + first.ID + `"]`))
-	activity := polInt(t, db, `SELECT count(*) FROM timeline WHERE lead_id = ?`, first.ID)
+	activity := polInt(t, db, `SELECT count(*) FROM activity WHERE lead_id = ?`, first.ID)
 	if text("Notes") != "1" || text("Tasks") != "1" || text("Activity") != strconv.Itoa(activity) {
 		t.Errorf("the preview counts notes %q, tasks %q, activity %q; want 1, 1, %d", text("Notes"), text("Tasks"), text("Activity"), activity)
 	}

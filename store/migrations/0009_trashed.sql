@@ -13,10 +13,12 @@
 --                        to the two tables
 --   trash                a view, the leads in the Trash only, read from trashed first:
 --                        the Trash's pages, a deletion's leads, the purges
+--   lead_activity        what happened to one lead (the table called activity until now)
 --   bulk_activity        what happened to many leads at once (a deletion, its undo, a
 --                        restore, a hold, an import), once
 --   bulk_activity_leads  which leads it happened to: two integers per lead
---   timeline             a lead's activity: its own rows and its share of bulk_activity
+--   activity             a view, every lead's activity as the table looked before: its
+--                        own rows and its shares of bulk_activity (a row per lead each)
 --   batch_counts         a deletion's leads counted as lead_counts counts them, so that
 --                        undoing it moves the counters back without reading its leads
 
@@ -80,12 +82,15 @@ CREATE TABLE bulk_activity_leads (
     PRIMARY KEY (seq, activity_id)
 ) WITHOUT ROWID;
 
--- bulk_activity comes first among entries of the same instant: it is a deletion,
--- restore or hold, which follows the lead's own creation or edit.
-CREATE VIEW timeline AS
-SELECT a.lead_id, a.at, a.actor_id, a.kind, a.text, 0 AS bulk, a.id FROM activity a
+ALTER TABLE activity RENAME TO lead_activity;
+
+-- bulk is 1 for a share of bulk_activity (its id is bulk_activity's): a timeline puts it
+-- first among entries of the same instant, as a deletion, restore or hold follows the
+-- lead's own creation or edit.
+CREATE VIEW activity AS
+SELECT a.id, a.lead_id, a.at, a.actor_id, a.kind, a.text, 0 AS bulk FROM lead_activity a
 UNION ALL
-SELECT r.id, b.at, b.actor_id, b.kind, b.text, 1, b.id
+SELECT b.id, r.id, b.at, b.actor_id, b.kind, b.text, 1
 FROM lead_rows r JOIN bulk_activity_leads x ON x.seq = r.seq JOIN bulk_activity b ON b.id = x.activity_id;
 
 CREATE TABLE batch_counts (
