@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -22,33 +20,12 @@ func BenchmarkBulkDeleteWhileBrowsing(b *testing.B) {
 	if testing.Short() {
 		b.Skip("deletes 100,000 leads of a million-lead database: not in -short")
 	}
-	st := benchOpenDB(b)
-	ctx := context.Background()
-	secret, err := store.LoadSecret(st.Path())
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv := New(st, Config{Secret: secret})
-	cookies := benchSignIn(b, srv)
-	u, err := st.Authenticate(ctx, benchEmail, benchPassword)
-	if err != nil {
-		b.Fatal(err)
-	}
-	ws, err := st.Workspace(ctx, u.WorkspaceID)
-	if err != nil {
-		b.Fatal(err)
-	}
-	actor := store.UserActor(u)
+	c := openBenchConsole(b)
+	st, ctx, ws, actor := c.st, context.Background(), c.ws, store.UserActor(c.admin)
 	filter := store.LeadFilter{Status: "won"}
 	page := func() time.Duration {
-		req := httptest.NewRequest(http.MethodGet, "/leads?status=new", nil)
-		for _, c := range cookies {
-			req.AddCookie(c)
-		}
-		rec := httptest.NewRecorder()
 		start := time.Now()
-		srv.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
+		if rec := c.get("/leads?status=new"); rec.Code != http.StatusOK {
 			b.Errorf("table page: %d", rec.Code)
 		}
 		return time.Since(start)
@@ -118,23 +95,8 @@ func BenchmarkPagesWithBigDeletion(b *testing.B) {
 	if testing.Short() {
 		b.Skip("deletes 100,000 leads of a million-lead database: not in -short")
 	}
-	st := benchOpenDB(b)
-	ctx := context.Background()
-	secret, err := store.LoadSecret(st.Path())
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv := New(st, Config{Secret: secret})
-	cookies := benchSignIn(b, srv)
-	u, err := st.Authenticate(ctx, benchEmail, benchPassword)
-	if err != nil {
-		b.Fatal(err)
-	}
-	ws, err := st.Workspace(ctx, u.WorkspaceID)
-	if err != nil {
-		b.Fatal(err)
-	}
-	actor := store.UserActor(u)
+	c := openBenchConsole(b)
+	st, ctx, ws, actor := c.st, context.Background(), c.ws, store.UserActor(c.admin)
 	filter := store.LeadFilter{Status: "won"}
 	n, err := st.CountMatching(ctx, ws.ID, filter)
 	if err != nil {
@@ -152,32 +114,12 @@ func BenchmarkPagesWithBigDeletion(b *testing.B) {
 	cases := []struct{ name, target, want string }{
 		{"trash_first_page", "/trash", "/leads/lead_"},
 		{"trash_batches", "/trash?view=batches", batch.ID},
-		{"trash_by_person", "/trash?view=batches&by=" + url.QueryEscape(u.ID), batch.ID},
+		{"trash_by_person", "/trash?view=batches&by=" + url.QueryEscape(c.admin.ID), batch.ID},
 		{"trash_search", "/trash?q=john", "/leads/lead_"},
 		{"table_status_all_deleted", "/leads?status=won", "No leads"},
 		{"deleted_lead_page", "/leads/" + batch.FirstLeadID, "Moved to the Trash"},
 	}
 	for _, tc := range cases {
-		b.Run(tc.name, func(b *testing.B) {
-			do := func() *httptest.ResponseRecorder {
-				req := httptest.NewRequest(http.MethodGet, tc.target, nil)
-				for _, c := range cookies {
-					req.AddCookie(c)
-				}
-				rec := httptest.NewRecorder()
-				srv.ServeHTTP(rec, req)
-				return rec
-			}
-			if rec := do(); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), tc.want) {
-				b.Fatalf("GET %s: %d, without %q", tc.target, rec.Code, tc.want)
-			}
-			times := make([]time.Duration, 0, b.N)
-			for b.Loop() {
-				start := time.Now()
-				do()
-				times = append(times, time.Since(start))
-			}
-			benchReportLatency(b, times)
-		})
+		b.Run(tc.name, func(b *testing.B) { c.benchPage(b, tc.target, tc.want) })
 	}
 }

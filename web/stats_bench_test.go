@@ -3,9 +3,6 @@ package web
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
@@ -22,46 +19,9 @@ func BenchmarkStatsPage(b *testing.B) {
 	if testing.Short() {
 		b.Skip("reads a database of a million leads: not in -short")
 	}
-	st := benchOpenDB(b)
-	ctx := context.Background()
-	secret, err := store.LoadSecret(st.Path())
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv := New(st, Config{Secret: secret})
-	u, err := st.Authenticate(ctx, benchEmail, benchPassword)
-	if err != nil {
-		b.Fatal(err)
-	}
-	ws, err := st.Workspace(ctx, u.WorkspaceID)
-	if err != nil {
-		b.Fatal(err)
-	}
-	benchStatsHistory(b, st, ws, store.UserActor(u))
-	cookies := benchSignIn(b, srv)
-
-	do := func() *httptest.ResponseRecorder {
-		req := httptest.NewRequest(http.MethodGet, "/stats", nil)
-		for _, c := range cookies {
-			req.AddCookie(c)
-		}
-		rec := httptest.NewRecorder()
-		srv.ServeHTTP(rec, req)
-		return rec
-	}
-	if rec := do(); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `class="bar bar-deleted"`) {
-		b.Fatalf("GET /stats: %d, no chart", rec.Code)
-	}
-	times := make([]time.Duration, 0, b.N)
-	for b.Loop() {
-		start := time.Now()
-		rec := do()
-		times = append(times, time.Since(start))
-		if rec.Code != http.StatusOK {
-			b.Fatalf("GET /stats: %d", rec.Code)
-		}
-	}
-	benchReportLatency(b, times)
+	c := openBenchConsole(b)
+	benchStatsHistory(b, c.st, c.ws, store.UserActor(c.admin))
+	c.benchPage(b, "/stats", `class="bar bar-deleted"`)
 }
 
 // benchStatsHistory gives the workspace a month of deletions and restores, unless
