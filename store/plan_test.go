@@ -116,17 +116,15 @@ var planRange = regexp.MustCompile(`SEARCH r USING (COVERING )?INDEX lead_rows_\
 // name sort's cursor used to defeat its index.)
 var planKnownProblems = map[string]string{}
 
-// TestListQueriesUseIndexesNotScans checks that every query behind the lead table
-// reads one index range (or the search index), never the whole leads table; that
-// the created and name orders come from an index rather than a sort of every match;
-// and that a cursor bounds the range it reads.
-func TestListQueriesUseIndexesNotScans(t *testing.T) {
+// planStore is a new store with a workspace of 300 seeded leads.
+func planStore(t *testing.T) (*Store, Workspace) {
+	t.Helper()
 	ctx := context.Background()
 	s, err := Open(ctx, filepath.Join(t.TempDir(), "plan.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	t.Cleanup(func() { s.Close() })
 	ws, err := s.CreateWorkspace(ctx, "Plan")
 	if err != nil {
 		t.Fatal(err)
@@ -134,6 +132,16 @@ func TestListQueriesUseIndexesNotScans(t *testing.T) {
 	if _, err := s.Seed(ctx, ws.ID, 300, SeedOptions{Rand: rand.New(rand.NewPCG(3, 4))}); err != nil {
 		t.Fatal(err)
 	}
+	return s, ws
+}
+
+// TestListQueriesUseIndexesNotScans checks that every query behind the lead table
+// reads one index range (or the search index), never the whole leads table; that
+// the created and name orders come from an index rather than a sort of every match;
+// and that a cursor bounds the range it reads.
+func TestListQueriesUseIndexesNotScans(t *testing.T) {
+	ctx := context.Background()
+	s, ws := planStore(t)
 	pools, err := s.Pools(ctx, ws.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -254,18 +262,7 @@ func TestListQueriesUseIndexesNotScans(t *testing.T) {
 // and a deletion's leads counted in that index alone.
 func TestTrashQueriesReadTheTrashIndex(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "plan.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	ws, err := s.CreateWorkspace(ctx, "Plan")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Seed(ctx, ws.ID, 300, SeedOptions{Rand: rand.New(rand.NewPCG(3, 4))}); err != nil {
-		t.Fatal(err)
-	}
+	s, ws := planStore(t)
 	u, err := s.CreateUser(ctx, NewUser{WorkspaceID: ws.ID, Email: "plan@example.com", Name: "Plan", Role: "admin", Password: "plan password 1"})
 	if err != nil {
 		t.Fatal(err)
