@@ -1856,6 +1856,48 @@ func TestRandomWalkFollowsTheStateMachine(t *testing.T) {
 			op = "create"
 			create()
 			continue
+		case k < 30:
+			// "Select all matching" a pool, a status or both: counted from the counters,
+			// and undone by the counts its deletion kept; the counters are checked below.
+			var f store.LeadFilter
+			cond, args := "workspace_id = ? AND deleted_at IS NULL", []any{e.ws.ID}
+			if r.IntN(3) > 0 {
+				f.PoolID = e.pools[r.IntN(len(e.pools))].ID
+				cond, args = cond+" AND pool_id = ?", append(args, f.PoolID)
+			}
+			if f.PoolID == "" || r.IntN(2) == 0 {
+				f.Status = string(store.Statuses[r.IntN(len(store.Statuses))])
+				cond, args = cond+" AND status = ?", append(args, f.Status)
+			}
+			var u []string
+			for _, row := range e.rows(t, `SELECT id FROM leads WHERE `+cond, args...) {
+				u = append(u, row)
+			}
+			expected := len(u)
+			op = fmt.Sprintf("delete matching %d", len(u))
+			switch {
+			case len(u) == 0:
+				wantCode = store.EInvalid
+			case r.IntN(8) == 0:
+				expected++
+				wantCode = store.EConflict
+			}
+			b, err := e.s.DeleteLeads(ctx, e.ws, actor, store.DeleteRequest{All: true, Filter: f, ExpectedCount: expected, Reason: "outdated"})
+			gotCode = store.ErrorCode(err)
+			apply = func() {
+				m.batches = append(m.batches, b.ID)
+				m.undoUntil[b.ID] = e.clock.t.Add(store.UndoWindow)
+				for _, id := range u {
+					m.state[id], m.batch[id], m.by[id] = "trashed", b.ID, actor.ID
+					m.activity[id]++
+				}
+			}
+			check = func() error {
+				if b.Count != len(u) {
+					return fmt.Errorf("batch count %d, want %d", b.Count, len(u))
+				}
+				return nil
+			}
 		case k < 40:
 			ids := pickIDs()
 			u := uniq(ids)
