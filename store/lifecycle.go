@@ -244,8 +244,8 @@ func (s *Store) deleteTx(ctx context.Context, tx *Tx, ws Workspace, actor Actor,
 		b.UndoUntil.UnixMilli(), tx.nowMs()); err != nil {
 		return b, err
 	}
-	// The leads' rows stay as they are: the Trash is a row each in trashed, written
-	// in seq order (appends), which is what makes 100,000 of them cheap.
+	// The leads' rows stay as they are: the Trash is a small row each in trashed,
+	// written in seq order (the table's own), which is what makes 100,000 of them cheap.
 	res, err := tx.ExecContext(ctx, `INSERT INTO trashed (seq, workspace_id, deleted_at, deleted_by, delete_reason, batch_id)
 		SELECT seq, workspace_id, ?, ?, ?, ? FROM `+ls.from+` WHERE `+ls.where+` ORDER BY seq`,
 		append([]any{tx.nowMs(), actor.ID, b.Reason, b.ID}, ls.args...)...)
@@ -359,8 +359,8 @@ func thousandsOf(n int) string {
 
 // leadSet is a set of leads named by a WHERE condition on a view of them, so that
 // one statement acts on all of them however many they are. The view is leads (every
-// lead) or trash (the leads in the Trash, read from the Trash's own index first):
-// statements say FROM `+ls.from+` WHERE `+ls.where.
+// lead) or trash (the leads in the Trash, read from the Trash's own index first), and
+// a statement reads the set as FROM ls.from WHERE ls.where.
 type leadSet struct {
 	from  string
 	where string

@@ -283,8 +283,6 @@ func reverseOrder(order string) string {
 	return strings.Join(parts, ", ")
 }
 
-// countActive reads the maintained counters: exact, and a handful of rows whatever
-// the number of leads.
 // activeGroups are the workspace's active leads of the pool and status ("" for any)
 // as the counters count them: a filter's size and its counters' changes, without
 // reading its leads.
@@ -293,6 +291,8 @@ func activeGroups(ctx context.Context, q querier, workspaceID, poolID, status st
 		WHERE workspace_id = ? AND ? IN ('', pool_id) AND ? IN ('', status) AND active > 0`, workspaceID, poolID, status)
 }
 
+// countActive reads the maintained counters: exact, and a handful of rows whatever
+// the number of leads.
 func countActive(ctx context.Context, q querier, workspaceID, poolID, status string) (int, error) {
 	query := `SELECT COALESCE(SUM(active), 0) FROM lead_counts WHERE workspace_id = ?`
 	args := []any{workspaceID}
@@ -360,10 +360,10 @@ func (s *Store) CountMatching(ctx context.Context, workspaceID string, f LeadFil
 	if err != nil {
 		return 0, err
 	}
-	var n int
-	if matchQuery(f.Query) == "" { // as DeleteLeads will count it
+	if matchQuery(f.Query) == "" { // from the counters, as DeleteLeads will count it
 		return countActive(ctx, s.read, workspaceID, f.PoolID, f.Status)
 	}
+	var n int
 	err = s.read.QueryRowContext(ctx, `SELECT count(*) FROM `+ls.from+` WHERE `+ls.where, ls.args...).Scan(&n)
 	return n, err
 }
