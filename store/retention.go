@@ -131,6 +131,11 @@ func (s *Store) purgeWorkspace(ctx context.Context, ws Workspace, holder string,
 				return err
 			}
 		}
+		// /stats reads StatsDays of event counts; older ones only fill the file.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM event_counts WHERE workspace_id = ? AND slot < ?`,
+			ws.ID, tx.now.Add(-eventCountsKept).UnixMilli()/slotMs); err != nil {
+			return err
+		}
 		if !scheduled {
 			return nil
 		}

@@ -1023,3 +1023,34 @@ func TestRetentionInterruptedBetweenChunksResumesOnTheNextRun(t *testing.T) {
 		}
 	})
 }
+
+// TestRetentionRunForgetsEventCountsOlderThanStatsKeeps checks that the run deletes
+// the workspace's event counts older than twice the stats period, and keeps the rest
+// and other workspaces' counts.
+func TestRetentionRunForgetsEventCountsOlderThanStatsKeeps(t *testing.T) {
+	e := newRT(t)
+	acme := e.workspace("Acme", 30, 2, "UTC")
+	globex := e.workspace("Globex", 30, 2, "UTC")
+	slot := func(daysAgo int) int64 {
+		return e.clock.t.Add(-time.Duration(daysAgo)*rtDay).UnixMilli() / (15 * 60 * 1000)
+	}
+	for _, ws := range []store.Workspace{acme, globex} {
+		for _, days := range []int{1, 30, 59, 61, 400} {
+			e.exec(`INSERT INTO event_counts (workspace_id, event, slot, actor_id, leads, actions) VALUES (?, 'delete', ?, '', 1, 1)`,
+				ws.ID, slot(days))
+		}
+	}
+	e.purge("A", true) // a dry run changes nothing
+	if n := e.count(`SELECT count(*) FROM event_counts`); n != 10 {
+		t.Fatalf("%d event counts after a dry run, want 10", n)
+	}
+	e.purge("A", false)
+	for _, ws := range []store.Workspace{acme, globex} {
+		if n := e.count(`SELECT count(*) FROM event_counts WHERE workspace_id = ?`, ws.ID); n != 3 {
+			t.Errorf("%s keeps %d event counts, want the 3 of the last 60 days", ws.Name, n)
+		}
+		if n := e.count(`SELECT count(*) FROM event_counts WHERE workspace_id = ? AND slot < ?`, ws.ID, slot(60)); n != 0 {
+			t.Errorf("%s keeps %d event counts older than 60 days", ws.Name, n)
+		}
+	}
+}

@@ -12,6 +12,10 @@ import (
 // workspace's time zone.
 const StatsDays = 30
 
+// eventCountsKept is how long event counts are kept: StatsDays, and as much again in
+// case the period ever grows. The retention run deletes older ones.
+const eventCountsKept = 2 * StatsDays * 24 * time.Hour
+
 // slotMs is the width of event_counts' time slots: a quarter hour lies inside one
 // local day in every time zone, whatever the zone and its changes.
 const slotMs = 15 * 60 * 1000
