@@ -1869,10 +1869,7 @@ func TestRandomWalkFollowsTheStateMachine(t *testing.T) {
 				f.Status = string(store.Statuses[r.IntN(len(store.Statuses))])
 				cond, args = cond+" AND status = ?", append(args, f.Status)
 			}
-			var u []string
-			for _, row := range e.rows(t, `SELECT id FROM leads WHERE `+cond, args...) {
-				u = append(u, row)
-			}
+			u := e.rows(t, `SELECT id FROM leads WHERE `+cond, args...)
 			expected := len(u)
 			op = fmt.Sprintf("delete matching %d", len(u))
 			switch {
