@@ -148,7 +148,7 @@ func personLeads(ctx context.Context, q querier, workspaceID, email, phone strin
 	if phone != "" {
 		matches = append(matches, "phone : "+matchQuery(digitsOf(phone)))
 	}
-	candidates, err := erasureLeads(ctx, q, `l.workspace_id = ? AND l.seq IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?)`,
+	candidates, err := erasureLeads(ctx, q, `+l.workspace_id = ? AND l.seq IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?)`,
 		[]any{workspaceID, strings.Join(matches, " OR ")})
 	if err != nil {
 		return nil, err

@@ -100,7 +100,7 @@ func (s *Store) FindLeads(ctx context.Context, text, workspaceID string) (Finder
 		where, args = "l.seq IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?)", []any{"name : (" + match + ")"}
 	}
 	if workspaceID != "" {
-		where, args = where+" AND l.workspace_id = ?", append(args, workspaceID)
+		where, args = where+" AND +l.workspace_id = ?", append(args, workspaceID) // from the matches, not the workspace's leads
 		if tombWhere != "" {
 			tombWhere, tombArgs = tombWhere+" AND t.workspace_id = ?", append(tombArgs, workspaceID)
 		}

@@ -462,7 +462,7 @@ func ImportFileName(name string) string {
 
 // importLeads is the leads an import created (active or not).
 func importLeads(workspaceID, batchID string) leadSet {
-	return anyLeads("workspace_id = ? AND import_batch_id = ?", workspaceID, batchID)
+	return anyLeads("+workspace_id = ? AND import_batch_id = ?", workspaceID, batchID) // by the import's index (see idLeads)
 }
 
 // emailSeed keys the hashes of activeEmails: a hash per e-mail holds a million

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"math/rand/v2"
 	"path/filepath"
 	"regexp"
@@ -330,4 +331,68 @@ func TestTrashQueriesReadTheTrashIndex(t *testing.T) {
 			t.Errorf("a deletion's leads are not counted in the Trash index alone:\n    %s", text)
 		}
 	})
+}
+
+// TestSelectiveQueriesDoNotWalkTheWorkspace checks the queries that name a few leads
+// of a workspace (by ids, by an import, by the search index) alongside the workspace:
+// they must start from what names the leads, never from a list index's range of the
+// whole workspace. (SQLite keeps no statistics here, so it cannot tell that a
+// workspace holds a million leads; a long list of ids made it prefer the workspace.)
+func TestSelectiveQueriesDoNotWalkTheWorkspace(t *testing.T) {
+	ctx := context.Background()
+	s, ws := planStore(t)
+	var ids []string
+	if err := eachRow(ctx, s.read, `SELECT id FROM leads LIMIT 200`, nil, func(rows *sql.Rows) error {
+		var id string
+		ids = append(ids, id)
+		return rows.Scan(&ids[len(ids)-1])
+	}); err != nil {
+		t.Fatal(err)
+	}
+	walks := regexp.MustCompile(`INDEX lead_rows_(created|status|pool|name)\b`)
+	check := func(name string, queries []planQuery) {
+		t.Helper()
+		if len(queries) == 0 {
+			t.Fatalf("%s: no query recorded", name)
+		}
+		for _, q := range queries {
+			text := strings.Join(planExplain(t, s, q), "\n    ")
+			if walks.MatchString(text) {
+				t.Errorf("%s walks the workspace's leads:\n    %s\n%s", name, text, q.sql)
+			}
+		}
+	}
+	set := func(ls leadSet) []planQuery {
+		return []planQuery{{`SELECT count(*) FROM ` + ls.from + ` WHERE ` + ls.where, ls.args}}
+	}
+
+	rec := &planRecorder{q: s.read}
+	if err := checkActive(ctx, rec, ws.ID, ids); err != nil {
+		t.Fatal(err)
+	}
+	check("checking 200 ids", rec.queries)
+	rec = &planRecorder{q: s.read}
+	if _, err := getLead(ctx, rec, ws.ID, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	check("a lead's page", rec.queries)
+	check("200 leads by id", set(idLeads(ws.ID, ids).and("deleted_at IS NULL")))
+	check("an import's leads", set(importLeads(ws.ID, "bat_0123456789abcdef").and("deleted_at IS NULL")))
+
+	rec = &planRecorder{q: s.read}
+	if _, err := personLeads(ctx, rec, ws.ID, "john@example.com", "+14155550123"); err != nil {
+		t.Fatal(err)
+	}
+	check("an erasure's person", rec.queries)
+
+	rec = &planRecorder{q: s.read}
+	if _, err := activeLeadHasEmail(ctx, rec, ws.ID, "john@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	check("a duplicate e-mail check", rec.queries)
+
+	for _, f := range []LeadFilter{{Query: "john"}, {Query: "john", Status: "won"}, {Query: "jo sm", Sort: SortName}} {
+		_, queries := planListLeads(t, s, ws.ID, f, nil)
+		check(fmt.Sprintf("the search %+v", f), queries)
+	}
 }

@@ -126,7 +126,7 @@ func (s *Store) ReplayErasures(ctx context.Context, recs []ErasureRecord) (Repla
 				}
 				// The erasure happened: a hold in the older copy does not undo it.
 				if _, err := tx.ExecContext(ctx, `UPDATE lead_rows SET held_at = NULL, held_by = NULL, hold_reason = NULL
-					WHERE workspace_id = ? AND id IN `+inList(len(ids)), append([]any{ws.ID}, anys(ids)...)...); err != nil {
+					WHERE +workspace_id = ? AND id IN `+inList(len(ids)), append([]any{ws.ID}, anys(ids)...)...); err != nil {
 					return err
 				}
 			}
@@ -168,5 +168,5 @@ func (s *Store) replayLeads(ctx context.Context, tx *Tx, workspaceID string, rec
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}
-	return erasureLeads(ctx, tx, `l.workspace_id = ? AND l.id IN `+inList(len(ids)), append([]any{workspaceID}, anys(ids)...))
+	return erasureLeads(ctx, tx, `+l.workspace_id = ? AND l.id IN `+inList(len(ids)), append([]any{workspaceID}, anys(ids)...))
 }

@@ -182,8 +182,9 @@ func checkTrashed(ctx context.Context, tx *Tx, workspaceID string, ids []string,
 		held    bool
 	}
 	found := map[string]state{}
-	err := eachRow(ctx, tx, `SELECT id, deleted_at IS NOT NULL, COALESCE(deleted_by, ''), held_at IS NOT NULL FROM leads
-		WHERE workspace_id = ? AND id IN `+inList(len(ids)), append([]any{workspaceID}, anys(ids)...), func(rows *sql.Rows) error {
+	ls := idLeads(workspaceID, ids)
+	err := eachRow(ctx, tx, `SELECT id, deleted_at IS NOT NULL, COALESCE(deleted_by, ''), held_at IS NOT NULL FROM `+ls.from+`
+		WHERE `+ls.where, ls.args, func(rows *sql.Rows) error {
 		var id string
 		var st state
 		err := rows.Scan(&id, &st.trashed, &st.by, &st.held)
