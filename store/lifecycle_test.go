@@ -1164,6 +1164,78 @@ func TestPurgeBatchLeavesTheBatchsRestoredLeadsAlone(t *testing.T) {
 	e.checkCounters(t, "after a partial batch purge")
 }
 
+// TestABigPurgeGoesInChunksWithAnAuditRowEach deletes forever a deletion of 2,300
+// leads, then a Trash search of as many: each goes PurgeChunk leads per transaction
+// (so that a purge of 100,000 never holds the writer for minutes), with an audit row
+// per chunk saying which part it is, and ends with every lead gone and the counters
+// right. A held lead in the search refuses that purge whole, first.
+func TestABigPurgeGoesInChunksWithAnAuditRowEach(t *testing.T) {
+	ctx := context.Background()
+	e := newLC(t)
+	const n = 2*store.PurgeChunk + 300
+	deleteAll := func() store.Batch {
+		t.Helper()
+		if _, err := e.s.Seed(ctx, e.ws.ID, n, store.SeedOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.advance(time.Minute)
+		b, err := e.s.DeleteLeads(ctx, e.ws, e.dana, store.DeleteRequest{All: true, ExpectedCount: n, Reason: "outdated"})
+		if err != nil || b.Count != n {
+			t.Fatalf("delete all: %+v, %v", b, err)
+		}
+		return b
+	}
+	wantParts := func(what string, batchID string) {
+		t.Helper()
+		var got []string
+		for _, a := range lcAudit(t, e.s, e.ws.ID, store.AuditFilter{Action: "purge"}) {
+			if a.BatchID == batchID {
+				got = append(got, fmt.Sprintf("%d %s", a.Count, a.Details))
+			}
+		}
+		slices.Sort(got)
+		want := []string{
+			"1000 Part 1 of 3: leads 1 to 1,000 of 2,300",
+			"1000 Part 2 of 3: leads 1,001 to 2,000 of 2,300",
+			"300 Part 3 of 3: leads 2,001 to 2,300 of 2,300",
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: audit rows %q, want %q", what, got, want)
+		}
+	}
+
+	b := deleteAll()
+	got, err := e.s.PurgeBatch(ctx, e.ws.ID, e.dana, b.ID)
+	if err != nil || got != n {
+		t.Fatalf("purge of the deletion: %d, %v; want %d", got, err, n)
+	}
+	wantParts("purge of the deletion", b.ID)
+	if left := e.count(t, `SELECT count(*) FROM leads WHERE workspace_id = ?`, e.ws.ID); left != 0 {
+		t.Errorf("%d leads left after the purge", left)
+	}
+	e.checkCounters(t, "after a purge in chunks")
+
+	deleteAll()
+	held := e.rows(t, `SELECT id FROM leads WHERE workspace_id = ? LIMIT 1`, e.ws.ID)[0]
+	if _, err := e.s.Hold(ctx, e.ws.ID, e.dana, store.HoldTarget{LeadID: held}, "case 7"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.s.PurgeMatching(ctx, e.ws.ID, e.dana, store.TrashFilter{}, n); store.ErrorCode(err) != store.EConflict {
+		t.Fatalf("purge of a search with a held lead: %v, want CONFLICT", err)
+	}
+	if left := e.count(t, `SELECT count(*) FROM leads WHERE workspace_id = ?`, e.ws.ID); left != n {
+		t.Fatalf("the refused purge left %d leads, want all %d", left, n)
+	}
+	if _, err := e.s.Release(ctx, e.ws.ID, e.dana, store.HoldTarget{LeadID: held}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := e.s.PurgeMatching(ctx, e.ws.ID, e.dana, store.TrashFilter{}, n); err != nil || got != n {
+		t.Fatalf("purge of the search: %d, %v; want %d", got, err, n)
+	}
+	wantParts("purge of the search", "")
+	e.checkCounters(t, "after a search purged in chunks")
+}
+
 // --- Undo and restore of batches whose leads were purged ---------------------
 
 func TestUndoOfAPartlyPurgedBatchRestoresTheRest(t *testing.T) {

@@ -229,7 +229,7 @@ func (s *Store) PurgeLeads(ctx context.Context, workspaceID string, actor Actor,
 			}
 			return err
 		}
-		n, err = s.purgeTx(ctx, tx, workspaceID, actor, idLeads(workspaceID, ids).and("deleted_at IS NOT NULL"), "", "manual")
+		n, err = s.purgeTx(ctx, tx, workspaceID, actor, idLeads(workspaceID, ids).and("deleted_at IS NOT NULL"), "", "manual", "")
 		return err
 	})
 	return n, err
@@ -253,31 +253,92 @@ func batchHeld(ctx context.Context, q querier, b Batch) (int, error) {
 // PurgeBatch deletes for good the batch's leads that are still in the Trash, but
 // those on legal hold.
 func (s *Store) PurgeBatch(ctx context.Context, workspaceID string, actor Actor, batchID string) (int, error) {
-	var n int
+	var p purgeInChunks
 	err := s.inTx(ctx, func(tx *Tx) error {
 		b, err := getBatch(ctx, tx, workspaceID, batchID)
 		if err != nil {
 			return err
 		}
 		// Leads on legal hold stay: the rest of the deletion goes.
-		n, err = s.purgeTx(ctx, tx, workspaceID, actor, batchLeads(b).and("deleted_at IS NOT NULL AND held_at IS NULL"), b.ID, "manual")
-		if err == nil && n == 0 {
-			held, herr := batchHeld(ctx, tx, b)
-			if herr != nil {
-				return herr
+		p = purgeInChunks{workspaceID: workspaceID, actor: actor, batchID: b.ID}
+		if err := p.freeze(ctx, tx, batchLeads(b).and("held_at IS NULL")); err != nil {
+			return err
+		}
+		if len(p.seqs) == 0 {
+			held, err := batchHeld(ctx, tx, b)
+			if err != nil {
+				return err
 			}
 			if held > 0 {
 				return &Error{Code: EConflict, Message: "Every lead of this deletion still in the Trash is on legal hold; release the hold first"}
 			}
 			return &Error{Code: EConflict, Message: "Nothing of this deletion is in the Trash any more"}
 		}
-		return err
+		return p.next(ctx, s, tx)
 	})
-	return n, err
+	if err != nil {
+		return 0, err
+	}
+	return p.rest(ctx, s)
+}
+
+// purgeInChunks deletes for good a set of leads in the Trash, frozen as their seqs in
+// the transaction that checked it, PurgeChunk at a time: the first chunk in that
+// transaction, every further chunk in one of its own, with an audit row each (which
+// says which part it is). A purge takes about 1.5 ms a lead at a million leads (FTS5's
+// secure-delete overwrites every word of each), so one transaction for 100,000 would
+// hold the writer, and everyone else's changes, for minutes. Leads restored or put on
+// hold between chunks stay.
+type purgeInChunks struct {
+	workspaceID string
+	actor       Actor
+	batchID     string
+	seqs        []int64 // the set, frozen
+	done        int     // how many of seqs the chunks so far took
+	purged      int     // how many leads they purged
+}
+
+func (p *purgeInChunks) freeze(ctx context.Context, tx *Tx, ls leadSet) error {
+	return eachRow(ctx, tx, `SELECT seq FROM `+ls.from+` WHERE `+ls.where+` ORDER BY seq`, ls.args, func(rows *sql.Rows) error {
+		p.seqs = append(p.seqs, 0)
+		return rows.Scan(&p.seqs[len(p.seqs)-1])
+	})
+}
+
+// next purges the next chunk in tx.
+func (p *purgeInChunks) next(ctx context.Context, s *Store, tx *Tx) error {
+	chunk := p.seqs[p.done:min(p.done+PurgeChunk, len(p.seqs))]
+	list, err := json.Marshal(chunk)
+	if err != nil {
+		return err
+	}
+	details := ""
+	if total := len(p.seqs); total > PurgeChunk {
+		details = fmt.Sprintf("Part %d of %d: leads %s to %s of %s", p.done/PurgeChunk+1, (total+PurgeChunk-1)/PurgeChunk,
+			thousandsOf(p.done+1), thousandsOf(p.done+len(chunk)), thousandsOf(total))
+	}
+	ls := trashLeads("seq IN (SELECT value FROM json_each(?)) AND held_at IS NULL", string(list))
+	n, err := s.purgeTx(ctx, tx, p.workspaceID, p.actor, ls, p.batchID, "manual", details)
+	p.done += len(chunk)
+	p.purged += n
+	return err
+}
+
+// rest purges the chunks left, each in a transaction of its own, to the end even if
+// the request that asked is gone: the person confirmed it. It returns how many leads
+// were purged in all.
+func (p *purgeInChunks) rest(ctx context.Context, s *Store) (int, error) {
+	ctx = context.WithoutCancel(ctx)
+	for p.done < len(p.seqs) {
+		if err := s.inTx(ctx, func(tx *Tx) error { return p.next(ctx, s, tx) }); err != nil {
+			return p.purged, err
+		}
+	}
+	return p.purged, nil
 }
 
 // purgeTx removes the set's leads (purgeRows) and writes the audit row.
-func (s *Store) purgeTx(ctx context.Context, tx *Tx, workspaceID string, actor Actor, ls leadSet, batchID, how string) (int, error) {
+func (s *Store) purgeTx(ctx context.Context, tx *Tx, workspaceID string, actor Actor, ls leadSet, batchID, how, details string) (int, error) {
 	var first string
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(min(id), '') FROM `+ls.from+` WHERE `+ls.where, ls.args...).Scan(&first); err != nil {
 		return 0, err
@@ -291,18 +352,26 @@ func (s *Store) purgeTx(ctx context.Context, tx *Tx, workspaceID string, actor A
 		leadID = first
 	}
 	return n, audit(ctx, tx, auditEntry{workspaceID: workspaceID, actor: actor, action: "purge", leadID: leadID,
-		batchID: batchID, count: n, reason: how})
+		batchID: batchID, count: n, reason: how, details: details})
+}
+
+// refuseHeld refuses a purge of a set with leads on legal hold.
+func refuseHeld(ctx context.Context, tx *Tx, ls leadSet) error {
+	var held int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+ls.from+` WHERE `+ls.where+` AND held_at IS NOT NULL`, ls.args...).Scan(&held); err != nil {
+		return err
+	}
+	if held > 0 {
+		return &Error{Code: EConflict, Message: plural(held, "lead") + " on legal hold cannot be deleted forever; release the hold first"}
+	}
+	return nil
 }
 
 // purgeRows removes the set's leads, leaving tombstones that hold only keyed hashes
 // of their e-mail and phone. Leads on legal hold are never purged.
 func (s *Store) purgeRows(ctx context.Context, tx *Tx, workspaceID string, actor Actor, ls leadSet, how string) (int, error) {
-	var held int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+ls.from+` WHERE `+ls.where+` AND held_at IS NOT NULL`, ls.args...).Scan(&held); err != nil {
+	if err := refuseHeld(ctx, tx, ls); err != nil {
 		return 0, err
-	}
-	if held > 0 {
-		return 0, &Error{Code: EConflict, Message: plural(held, "lead") + " on legal hold cannot be deleted forever; release the hold first"}
 	}
 	type doomed struct {
 		Lead
@@ -445,14 +514,22 @@ func (s *Store) RestoreMatching(ctx context.Context, workspaceID string, actor A
 // PurgeMatching deletes for good every trashed lead the filter matches, which must
 // still be exactly expected leads.
 func (s *Store) PurgeMatching(ctx context.Context, workspaceID string, actor Actor, f TrashFilter, expected int) (int, error) {
-	var n int
+	p := purgeInChunks{workspaceID: workspaceID, actor: actor}
 	err := s.inTx(ctx, func(tx *Tx) error {
 		ls, err := frozenTrashSet(ctx, tx, workspaceID, f, expected)
 		if err != nil {
 			return err
 		}
-		n, err = s.purgeTx(ctx, tx, workspaceID, actor, ls, "", "manual")
-		return err
+		if err := refuseHeld(ctx, tx, ls); err != nil {
+			return err
+		}
+		if err := p.freeze(ctx, tx, ls); err != nil {
+			return err
+		}
+		return p.next(ctx, s, tx)
 	})
-	return n, err
+	if err != nil {
+		return 0, err
+	}
+	return p.rest(ctx, s)
 }
