@@ -1914,6 +1914,24 @@ func TestRandomWalkFollowsTheStateMachine(t *testing.T) {
 			m.state[id], m.activity[id] = "purged", 0
 		}
 	}
+	// deleted is what a deletion of the leads u as batch b does to the model, and checks.
+	deleted := func(b store.Batch, u []string, actor store.Actor) (apply func(), check func() error) {
+		apply = func() {
+			m.batches = append(m.batches, b.ID)
+			m.undoUntil[b.ID] = e.clock.t.Add(store.UndoWindow)
+			for _, id := range u {
+				m.state[id], m.batch[id], m.by[id] = "trashed", b.ID, actor.ID
+				m.activity[id]++
+			}
+		}
+		check = func() error {
+			if b.Count != len(u) {
+				return fmt.Errorf("batch count %d, want %d", b.Count, len(u))
+			}
+			return nil
+		}
+		return apply, check
+	}
 	wantAudit := e.count(t, `SELECT count(*) FROM audit WHERE workspace_id = ?`, e.ws.ID)
 	tally := map[string]int{}
 
@@ -1953,20 +1971,7 @@ func TestRandomWalkFollowsTheStateMachine(t *testing.T) {
 			}
 			b, err := e.s.DeleteLeads(ctx, e.ws, actor, store.DeleteRequest{All: true, Filter: f, ExpectedCount: expected, Reason: "outdated"})
 			gotCode = store.ErrorCode(err)
-			apply = func() {
-				m.batches = append(m.batches, b.ID)
-				m.undoUntil[b.ID] = e.clock.t.Add(store.UndoWindow)
-				for _, id := range u {
-					m.state[id], m.batch[id], m.by[id] = "trashed", b.ID, actor.ID
-					m.activity[id]++
-				}
-			}
-			check = func() error {
-				if b.Count != len(u) {
-					return fmt.Errorf("batch count %d, want %d", b.Count, len(u))
-				}
-				return nil
-			}
+			apply, check = deleted(b, u, actor)
 		case k < 40:
 			ids := pickIDs()
 			u := uniq(ids)
@@ -1978,20 +1983,7 @@ func TestRandomWalkFollowsTheStateMachine(t *testing.T) {
 			wantCode = m.checkEach(u, "active", "")
 			b, err := e.s.DeleteLeads(ctx, e.ws, actor, store.DeleteRequest{IDs: ids, Reason: reason})
 			gotCode = store.ErrorCode(err)
-			apply = func() {
-				m.batches = append(m.batches, b.ID)
-				m.undoUntil[b.ID] = e.clock.t.Add(store.UndoWindow)
-				for _, id := range u {
-					m.state[id], m.batch[id], m.by[id] = "trashed", b.ID, actor.ID
-					m.activity[id]++
-				}
-			}
-			check = func() error {
-				if b.Count != len(u) {
-					return fmt.Errorf("batch count %d, want %d", b.Count, len(u))
-				}
-				return nil
-			}
+			apply, check = deleted(b, u, actor)
 		case k < 55:
 			ids := uniq(pickIDs())
 			onlyBy := ""
