@@ -5,8 +5,9 @@
 -- rows in order, and leaves the leads' own rows alone:
 --
 --   lead_rows            the leads' own data (the table called leads until now; its
---                        columns deleted_at, deleted_by, delete_reason and batch_id are
---                        no longer used: SQLite cannot drop a column a key refers to)
+--                        columns deleted_at, deleted_by, delete_reason and batch_id stay,
+--                        NULL: SQLite cannot drop batch_id, in a foreign key, and
+--                        dropping the other three would rewrite every row for nothing)
 --   trashed              one row per lead in the Trash: when, by whom, why, which deletion
 --   leads                a view, every lead as the table looked before (the Trash columns
 --                        NULL for active leads); its triggers turn writes into writes
