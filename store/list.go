@@ -294,19 +294,8 @@ func activeGroups(ctx context.Context, q querier, workspaceID, poolID, status st
 // countActive reads the maintained counters: exact, and a handful of rows whatever
 // the number of leads.
 func countActive(ctx context.Context, q querier, workspaceID, poolID, status string) (int, error) {
-	query := `SELECT COALESCE(SUM(active), 0) FROM lead_counts WHERE workspace_id = ?`
-	args := []any{workspaceID}
-	if poolID != "" {
-		query += ` AND pool_id = ?`
-		args = append(args, poolID)
-	}
-	if status != "" {
-		query += ` AND status = ?`
-		args = append(args, status)
-	}
-	var n int
-	err := q.QueryRowContext(ctx, query, args...).Scan(&n)
-	return n, err
+	groups, err := activeGroups(ctx, q, workspaceID, poolID, status)
+	return groups.total(), err
 }
 
 // Counts returns the workspace's active leads per pool and per status.

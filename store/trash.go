@@ -308,16 +308,12 @@ func (p *purgeInChunks) freeze(ctx context.Context, tx *Tx, ls leadSet) error {
 // next purges the next chunk in tx.
 func (p *purgeInChunks) next(ctx context.Context, s *Store, tx *Tx) error {
 	chunk := p.seqs[p.done:min(p.done+PurgeChunk, len(p.seqs))]
-	list, err := json.Marshal(chunk)
-	if err != nil {
-		return err
-	}
 	details := ""
 	if total := len(p.seqs); total > PurgeChunk {
 		details = fmt.Sprintf("Part %d of %d: leads %s to %s of %s", p.done/PurgeChunk+1, (total+PurgeChunk-1)/PurgeChunk,
 			thousandsOf(p.done+1), thousandsOf(p.done+len(chunk)), thousandsOf(total))
 	}
-	ls := trashLeads("seq IN (SELECT value FROM json_each(?)) AND held_at IS NULL", string(list))
+	ls := trashLeads("seq IN (SELECT value FROM json_each(?)) AND held_at IS NULL", seqList(chunk))
 	n, err := s.purgeTx(ctx, tx, p.workspaceID, p.actor, ls, p.batchID, "manual", details)
 	p.done += len(chunk)
 	p.purged += n
@@ -353,6 +349,13 @@ func (s *Store) purgeTx(ctx context.Context, tx *Tx, workspaceID string, actor A
 	}
 	return n, audit(ctx, tx, auditEntry{workspaceID: workspaceID, actor: actor, action: "purge", leadID: leadID,
 		batchID: batchID, count: n, reason: how, details: details})
+}
+
+// seqList is seqs as a JSON array, for a statement's "seq IN (SELECT value FROM
+// json_each(?))": one parameter however many leads.
+func seqList(seqs []int64) string {
+	b, _ := json.Marshal(seqs) // an []int64 always marshals
+	return string(b)
 }
 
 // refuseHeld refuses a purge of a set with leads on legal hold.
@@ -398,11 +401,7 @@ func (s *Store) purgeRows(ctx context.Context, tx *Tx, workspaceID string, actor
 	for i, d := range leads {
 		seqs[i] = d.seq
 	}
-	list, err := json.Marshal(seqs)
-	if err != nil {
-		return 0, err
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM leads WHERE seq IN (SELECT value FROM json_each(?))`, string(list)); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM leads WHERE seq IN (SELECT value FROM json_each(?))`, seqList(seqs)); err != nil {
 		return 0, fmt.Errorf("store: purge: %w", err)
 	}
 	for _, d := range leads {
